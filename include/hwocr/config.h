@@ -1,0 +1,81 @@
+// Everything an OcrClient can be told, in one place.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "hwocr/auth.h"
+#include "hwocr/http.h"
+
+namespace hwocr {
+
+// Which failures are retried and how long to wait in between. Retried:
+// network errors, timeouts, HTTP 429, 500, 502, 503, 504. Never retried:
+// other 4xx (bad input, bad credentials). The wait before attempt n+1 is a
+// random value in [0, min(max_backoff, initial_backoff * multiplier^(n-1))]
+// ("full jitter"), or the server's Retry-After when it says longer (capped by
+// max_backoff).
+struct RetryPolicy {
+  int max_attempts = 3;  // 1 = no retries
+  std::chrono::milliseconds initial_backoff{200};
+  std::chrono::milliseconds max_backoff{std::chrono::seconds(20)};
+  double multiplier = 2.0;
+  // Total time for a call, all attempts and waits included; 0 = no limit
+  // beyond the per-attempt timeout.
+  std::chrono::milliseconds deadline{0};
+};
+
+enum class LogLevel { kDebug, kInfo, kWarning, kError };
+const char* to_string(LogLevel level) noexcept;
+
+// Receives log lines. Lines never contain secrets: header values outside an
+// allow-list are replaced by "***", bodies are never logged. Called from any
+// thread that uses the client.
+using LogCallback = std::function<void(LogLevel level, std::string_view line)>;
+
+struct ClientConfig {
+  // Region id; the endpoint is https://ocr.{region}.myhuaweicloud.com.
+  std::string region = "cn-north-4";
+  // Overrides the OCR endpoint, e.g. "http://127.0.0.1:8080" for the emulator.
+  std::string endpoint;
+  // Project id for the region. Empty: learned from the token (TokenAuthenticator)
+  // or looked up once with GET {iam}/v3/projects?name={region} (AkSkSigner).
+  std::string project_id;
+  // Overrides the IAM endpoint (token and project lookup). Default: the
+  // region's IAM endpoint, https://iam.{region}.myhuaweicloud.com.
+  std::string iam_endpoint;
+
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
+  // Limit for one attempt, upload and download included.
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(120)};
+  RetryPolicy retry;
+
+  // "http://[user:password@]host:port"; empty: libcurl's usual proxy
+  // environment variables apply.
+  std::string proxy;
+  // TLS. Verification is on unless you turn it off.
+  bool verify_tls = true;
+  std::string ca_file;  // PEM bundle instead of the system store
+  std::string ca_path;  // directory of hashed CA certificates
+  // Appended to the User-Agent "hwocr/<version>".
+  std::string user_agent_suffix;
+  // Sent as Enterprise-Project-Id (billing split) when not empty.
+  std::string enterprise_project_id;
+  // Idle keep-alive connections kept for reuse.
+  std::size_t max_idle_connections = 8;
+
+  LogCallback log;  // empty: silent
+  // Your own transport instead of libcurl (tests, special networking).
+  std::shared_ptr<HttpTransport> transport;
+  // Time source for X-Sdk-Date and token expiry; empty: the system clock.
+  Clock clock;
+};
+
+// Default endpoints for a region.
+std::string ocr_endpoint_for_region(std::string_view region);
+std::string iam_endpoint_for_region(std::string_view region);
+
+}  // namespace hwocr

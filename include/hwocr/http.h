@@ -1,0 +1,71 @@
+// The HTTP seam: hwocr sends every request through an HttpTransport. The
+// default one uses libcurl with pooled keep-alive connections; supply your own
+// (ClientConfig::transport) to route requests elsewhere or to fake the service
+// in your own unit tests.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "hwocr/error.h"
+
+namespace hwocr {
+
+// Ordered header list; names compare case-insensitively.
+class Headers {
+ public:
+  using value_type = std::pair<std::string, std::string>;
+
+  Headers() = default;
+  Headers(std::initializer_list<value_type> init) : items_(init) {}
+
+  // First value for `name`, or nullptr.
+  const std::string* find(std::string_view name) const noexcept;
+  bool contains(std::string_view name) const noexcept { return find(name) != nullptr; }
+  // Replaces every header called `name` with one of this value.
+  void set(std::string_view name, std::string value);
+  // Appends without removing others (for headers that may repeat).
+  void add(std::string name, std::string value) { items_.emplace_back(std::move(name), std::move(value)); }
+  void remove(std::string_view name);
+
+  auto begin() const noexcept { return items_.begin(); }
+  auto end() const noexcept { return items_.end(); }
+  std::size_t size() const noexcept { return items_.size(); }
+  bool empty() const noexcept { return items_.empty(); }
+
+ private:
+  std::vector<value_type> items_;
+};
+
+struct HttpRequest {
+  std::string method = "POST";
+  std::string url;  // absolute: scheme://host[:port]/path[?query]
+  Headers headers;
+  std::string body;
+};
+
+struct HttpResponse {
+  int status = 0;
+  Headers headers;
+  std::string body;
+};
+
+// Per-attempt limits the client passes to the transport.
+struct TransportLimits {
+  std::chrono::milliseconds connect_timeout{0};  // 0 = transport default
+  std::chrono::milliseconds total_timeout{0};    // whole attempt; 0 = none
+};
+
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+  // Sends one request. Any HTTP status is a successful send; only failures to
+  // get a response (category network, timeout or tls) are errors.
+  // Called concurrently from many threads.
+  virtual Result<HttpResponse> send(const HttpRequest& request, const TransportLimits& limits) = 0;
+};
+
+}  // namespace hwocr

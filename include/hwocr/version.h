@@ -1,0 +1,6 @@
+#pragma once
+
+#define HWOCR_VERSION_MAJOR 0
+#define HWOCR_VERSION_MINOR 1
+#define HWOCR_VERSION_PATCH 0
+#define HWOCR_VERSION_STRING "0.1.0"

@@ -1,0 +1,176 @@
+// SDK-HMAC-SHA256 request signing (AK/SK) and the AK/SK project-id lookup.
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "auth/canonical.h"
+#include "client/internal.h"
+#include "common/crypto.h"
+#include "common/url.h"
+#include "hwocr/auth.h"
+
+namespace hwocr {
+namespace {
+
+bool contains_underscore(std::string_view name) { return name.find('_') != std::string_view::npos; }
+
+}  // namespace
+
+std::string format_sdk_date(std::chrono::system_clock::time_point time) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[32];
+  const auto size = std::strftime(buffer, sizeof buffer, "%Y%m%dT%H%M%SZ", &utc);
+  return std::string(buffer, size);
+}
+
+AkSkSigner::AkSkSigner(std::string ak, std::string sk, std::string security_token)
+    : ak_(std::move(ak)), sk_(std::move(sk)), security_token_(std::move(security_token)) {
+  if (ak_.empty() || sk_.empty()) {
+    detail::throw_exception(internal::make_error(
+        ErrorCategory::kInvalidArgument, "AkSkSigner needs a non-empty access key (AK) and secret key (SK)"));
+  }
+}
+
+AkSkSigner::~AkSkSigner() = default;
+
+SignatureDetails AkSkSigner::sign_detailed(std::string_view method, std::string_view url,
+                                           const Headers& headers, std::string_view body,
+                                           std::chrono::system_clock::time_point time,
+                                           const SigningOptions& options) const {
+  return internal::sign_request(ak_, sk_, security_token_, method, url, headers,
+                                internal::sha256_hex(body), time, options);
+}
+
+Headers AkSkSigner::sign(std::string_view method, std::string_view url, const Headers& headers,
+                         std::string_view body, std::chrono::system_clock::time_point time) const {
+  return sign_detailed(method, url, headers, body, time).headers_to_send;
+}
+
+namespace internal {
+
+SignatureDetails sign_request(std::string_view ak, std::string_view sk,
+                              std::string_view security_token, std::string_view method,
+                              std::string_view url, const Headers& headers,
+                              std::string_view body_sha256,
+                              std::chrono::system_clock::time_point time,
+                              const SigningOptions& options) {
+  const auto parts = parse_url(url);
+  if (!parts) {
+    detail::throw_exception(make_error(ErrorCategory::kInvalidArgument,
+                                       "cannot sign: not an absolute URL: " + url_for_display(url)));
+  }
+  SignatureDetails details;
+  Headers& out = details.headers_to_send;
+  for (const auto& [name, value] : headers) out.add(name, std::string(trim_header_value(value)));
+  if (!security_token.empty() && !out.contains("X-Security-Token")) {
+    out.add("X-Security-Token", std::string(security_token));
+  }
+  if (!out.contains("X-Sdk-Date")) out.add("X-Sdk-Date", format_sdk_date(time));
+  if (options.add_host_if_missing && !out.contains("Host")) out.add("Host", parts->authority);
+
+  std::vector<SignedHeader> signed_headers;
+  signed_headers.reserve(out.size());
+  for (const auto& [name, value] : out) {
+    std::string lower = to_lower(name);
+    if (lower == "authorization") continue;
+    if (options.skip_headers_with_underscore && contains_underscore(lower)) continue;
+    if (!options.sign_content_type && lower == "content-type") continue;
+    signed_headers.push_back({std::move(lower), value});
+  }
+  const std::string* unsigned_payload = out.find("X-Sdk-Content-Sha256");
+  const std::string_view payload_hash = unsigned_payload ? std::string_view(*unsigned_payload) : body_sha256;
+
+  CanonicalRequest canonical = build_canonical_request(method, parts->path, parts->query,
+                                                       std::move(signed_headers), payload_hash);
+  details.canonical_request = std::move(canonical.text);
+  details.signed_headers = std::move(canonical.signed_headers);
+  details.string_to_sign = string_to_sign(*out.find("X-Sdk-Date"), details.canonical_request);
+  details.signature = hmac_sha256_hex(sk, details.string_to_sign);
+  details.authorization = std::string(kSigningAlgorithm) + " Access=" + std::string(ak) +
+                          ", SignedHeaders=" + details.signed_headers +
+                          ", Signature=" + details.signature;
+  details.request_target = parts->path.empty() ? "/" : parts->path;
+  if (const std::string query = canonical_query(parts->query); !query.empty()) {
+    details.request_target += '?';
+    details.request_target += query;
+  }
+  out.set("Authorization", details.authorization);
+  return details;
+}
+
+}  // namespace internal
+}  // namespace hwocr
+
+// --- as the client's Authenticator -------------------------------------------
+
+namespace hwocr {
+
+Status AkSkSigner::authenticate(HttpRequest& request, const AuthContext& context) {
+  std::string local_hash;
+  std::string& body_hash = context.body_sha256 ? *context.body_sha256 : local_hash;
+  if (body_hash.empty()) body_hash = internal::sha256_hex(request.body);
+  SignatureDetails details;
+  try {
+    details = internal::sign_request(ak_, sk_, security_token_, request.method, request.url, request.headers,
+                                     body_hash, context.now(), SigningOptions{});
+  } catch (const Exception& e) {
+    return e.error();
+  }
+  // Send exactly what was signed: trimmed header values, canonical query.
+  const auto parts = internal::parse_url(request.url);
+  request.url = parts->scheme + "://" + parts->authority + details.request_target;
+  request.headers = std::move(details.headers_to_send);
+  return Success{};
+}
+
+Result<std::string> AkSkSigner::discover_project_id(const AuthContext& context) {
+  HttpRequest request;
+  request.method = "GET";
+  request.url = std::string(context.iam_endpoint) + "/v3/projects?name=" + internal::uri_encode(context.region);
+  request.headers.set("User-Agent", internal::default_user_agent());
+  if (auto signed_ok = authenticate(request, context); !signed_ok) return std::move(signed_ok).error();
+  auto sent = context.transport.send(request, context.limits);
+  if (!sent) {
+    Error error = std::move(sent).error();
+    error.error_msg = "project id lookup failed: " + error.error_msg;
+    return error;
+  }
+  if (sent->status < 200 || sent->status >= 300) {
+    Error error = internal::error_from_response(*sent);
+    error.error_msg = "project id lookup (GET /v3/projects?name=" + std::string(context.region) +
+                      ") failed: " + error.error_msg;
+    return error;
+  }
+  const auto body = nlohmann::json::parse(sent->body, nullptr, false);
+  if (!body.is_object() || !body.contains("projects") || !body["projects"].is_array()) {
+    Error error = internal::make_error(ErrorCategory::kParse,
+                                       "project id lookup: IAM's answer has no \"projects\" list", sent->status);
+    error.request_id = internal::request_id_of(*sent);
+    return error;
+  }
+  std::vector<std::string> ids;
+  for (const auto& project : body["projects"]) {
+    if (project.is_object() && project.contains("id") && project["id"].is_string()) {
+      ids.push_back(project["id"].get<std::string>());
+    }
+  }
+  if (ids.size() == 1) return ids.front();
+  std::string message = "project id lookup: ";
+  if (ids.empty()) {
+    message += "no project named '" + std::string(context.region) +
+               "' in this account; check the region or set ClientConfig::project_id";
+  } else {
+    message += std::to_string(ids.size()) + " projects named '" + std::string(context.region) + "' (";
+    for (std::size_t i = 0; i < ids.size(); ++i) message += (i ? ", " : "") + ids[i];
+    message += "); set ClientConfig::project_id to the one to use";
+  }
+  return internal::make_error(ErrorCategory::kAuth, std::move(message), sent->status);
+}
+
+void AkSkSigner::redact(std::string& text) const {
+  internal::redact_secret(text, sk_);
+  internal::redact_secret(text, security_token_);
+}
+
+}  // namespace hwocr

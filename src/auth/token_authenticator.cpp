@@ -1,0 +1,217 @@
+// IAM password tokens: obtained once, shared by every thread, refreshed ahead
+// of expiry by a single thread while the others keep using the valid one.
+#include <condition_variable>
+#include <ctime>
+#include <deque>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "client/internal.h"
+#include "hwocr/auth.h"
+
+namespace hwocr {
+namespace {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+struct Token {
+  std::string value;
+  std::string project_id;
+  TimePoint expires;  // on the client's clock
+};
+
+// "2020-01-04T09:08:49.965000Z" -> time point; nullopt when unreadable.
+std::optional<TimePoint> parse_iam_time(const std::string& text) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (end == nullptr) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+bool says_token_expired(const HttpResponse& response) {
+  const Error error = internal::error_from_response(response);
+  const std::string message = internal::to_lower(error.error_msg);
+  return error.error_code == "APIG.0307" || message.find("expire") != std::string::npos ||
+         message.find("must be updated") != std::string::npos ||
+         message.find("decrypt token fail") != std::string::npos;
+}
+
+}  // namespace
+
+struct TokenAuthenticator::State {
+  std::string user_name;
+  std::string password;
+  std::string domain_name;
+  TokenOptions options;
+
+  mutable std::mutex mutex;
+  std::condition_variable refreshed;
+  std::shared_ptr<const Token> current;
+  bool fetching = false;
+  std::uint64_t fetches_finished = 0;
+  std::optional<Error> last_fetch_error;
+  std::size_t issued = 0;
+  std::deque<std::string> recent_tokens;  // for redaction
+
+  std::string request_body(std::string_view region) const {
+    nlohmann::json scope;
+    if (!options.project_id.empty()) {
+      scope["project"]["id"] = options.project_id;
+    } else {
+      scope["project"]["name"] = options.project_name.empty() ? std::string(region) : options.project_name;
+    }
+    nlohmann::json body = {
+        {"auth",
+         {{"identity",
+           {{"methods", {"password"}},
+            {"password",
+             {{"user", {{"name", user_name}, {"password", password}, {"domain", {{"name", domain_name}}}}}}}}},
+          {"scope", scope}}}};
+    return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+
+  // One IAM call; no lock held.
+  Result<Token> fetch(const AuthContext& context) const {
+    HttpRequest request;
+    request.method = "POST";
+    request.url = std::string(context.iam_endpoint) + "/v3/auth/tokens?nocatalog=true";
+    request.headers.set("Content-Type", "application/json;charset=utf8");
+    request.headers.set("User-Agent", internal::default_user_agent());
+    request.body = request_body(context.region);
+    auto sent = context.transport.send(request, context.limits);
+    if (!sent) {
+      Error error = std::move(sent).error();
+      error.error_msg = "IAM token request failed: " + error.error_msg;
+      return error;
+    }
+    const HttpResponse& response = *sent;
+    if (response.status < 200 || response.status >= 300) {
+      Error error = internal::error_from_response(response);
+      if (response.status == 400 || response.status == 404) error.category = ErrorCategory::kAuth;
+      error.error_msg = "IAM token request failed: " + error.error_msg;
+      return error;
+    }
+    const std::string* value = response.headers.find("X-Subject-Token");
+    if (value == nullptr || value->empty()) {
+      return internal::make_error(ErrorCategory::kAuth,
+                                  "IAM answered without an X-Subject-Token header", response.status);
+    }
+    Token token;
+    token.value = *value;
+    const TimePoint now = context.now();
+    token.expires = now + std::chrono::hours(23);  // if IAM's times are unreadable
+    const auto body = nlohmann::json::parse(response.body, nullptr, false);
+    if (body.is_object() && body.contains("token") && body["token"].is_object()) {
+      const auto& t = body["token"];
+      const auto text = [&](const char* key) {
+        return t.contains(key) && t[key].is_string() ? t[key].get<std::string>() : std::string();
+      };
+      const auto expires = parse_iam_time(text("expires_at"));
+      const auto issued = parse_iam_time(text("issued_at"));
+      // Lifetime applied to our clock, so a skewed local clock does not
+      // make the token look expired (or valid) when it is not.
+      if (expires && issued && *expires > *issued) {
+        token.expires = now + (*expires - *issued);
+      } else if (expires) {
+        token.expires = *expires;
+      }
+      if (t.contains("project") && t["project"].is_object() && t["project"].contains("id") &&
+          t["project"]["id"].is_string()) {
+        token.project_id = t["project"]["id"].get<std::string>();
+      }
+    }
+    return token;
+  }
+
+  Result<std::shared_ptr<const Token>> get(const AuthContext& context) {
+    std::unique_lock<std::mutex> lock(mutex);
+    for (;;) {
+      const TimePoint now = context.now();
+      const bool valid = current && now < current->expires;
+      const bool fresh = valid && now < current->expires - options.refresh_ahead;
+      if (fresh) return current;
+      if (valid && fetching) return current;  // another thread is refreshing it
+      if (!fetching) break;                   // we fetch
+      // No usable token and a fetch is under way: wait for its outcome.
+      const std::uint64_t awaited = fetches_finished + 1;
+      refreshed.wait(lock, [&] { return fetches_finished >= awaited; });
+      if (last_fetch_error && !(current && context.now() < current->expires)) return *last_fetch_error;
+    }
+    fetching = true;
+    lock.unlock();
+    Result<Token> fetched = fetch(context);
+    lock.lock();
+    fetching = false;
+    ++fetches_finished;
+    if (fetched) {
+      last_fetch_error.reset();
+      ++issued;
+      recent_tokens.push_back(fetched->value);
+      if (recent_tokens.size() > 4) recent_tokens.pop_front();
+      current = std::make_shared<const Token>(std::move(fetched).value());
+    } else {
+      last_fetch_error = fetched.error();
+    }
+    refreshed.notify_all();
+    if (current && context.now() < current->expires) return current;  // a failed early refresh keeps the old one
+    return *last_fetch_error;
+  }
+};
+
+TokenAuthenticator::TokenAuthenticator(std::string user_name, std::string password, std::string domain_name,
+                                       TokenOptions options)
+    : state_(std::make_unique<State>()) {
+  if (user_name.empty() || password.empty() || domain_name.empty()) {
+    detail::throw_exception(internal::make_error(
+        ErrorCategory::kInvalidArgument,
+        "TokenAuthenticator needs a non-empty IAM user name, password and account (domain) name"));
+  }
+  state_->user_name = std::move(user_name);
+  state_->password = std::move(password);
+  state_->domain_name = std::move(domain_name);
+  state_->options = std::move(options);
+}
+
+TokenAuthenticator::~TokenAuthenticator() = default;
+
+std::size_t TokenAuthenticator::tokens_issued() const {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  return state_->issued;
+}
+
+Status TokenAuthenticator::authenticate(HttpRequest& request, const AuthContext& context) {
+  auto token = state_->get(context);
+  if (!token) return std::move(token).error();
+  request.headers.set("X-Auth-Token", (*token)->value);
+  return Success{};
+}
+
+Result<std::string> TokenAuthenticator::discover_project_id(const AuthContext& context) {
+  auto token = state_->get(context);
+  if (!token) return std::move(token).error();
+  if ((*token)->project_id.empty()) {
+    return internal::make_error(ErrorCategory::kAuth,
+                                "the IAM token is not scoped to a project; set ClientConfig::project_id "
+                                "or TokenOptions::project_name");
+  }
+  return (*token)->project_id;
+}
+
+bool TokenAuthenticator::renew_after_unauthorized(const HttpRequest& sent, const HttpResponse& response) {
+  if (response.status != 401 || !says_token_expired(response)) return false;
+  const std::string* used = sent.headers.find("X-Auth-Token");
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  // Drop the token only if nobody replaced it yet; either way a retry will
+  // carry a token other than the rejected one.
+  if (state_->current && used && state_->current->value == *used) state_->current.reset();
+  return true;
+}
+
+void TokenAuthenticator::redact(std::string& text) const {
+  internal::redact_secret(text, state_->password);
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  for (const auto& token : state_->recent_tokens) internal::redact_secret(text, token);
+}
+
+}  // namespace hwocr

@@ -1,0 +1,147 @@
+#include "client/retry.h"
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <random>
+#include <thread>
+
+#include "client/internal.h"
+
+namespace hwocr::internal {
+namespace {
+
+using std::chrono::milliseconds;
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+constexpr std::string_view kLoggableHeaders[] = {
+    "Content-Type", "Content-Length", "Host",       "User-Agent", "X-Sdk-Date",
+    "X-Project-Id", "X-Request-Id",   "Retry-After", "Date",      "Enterprise-Project-Id"};
+
+std::uint64_t random_below(std::uint64_t bound) {
+  if (bound == 0) return 0;
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  return std::uniform_int_distribution<std::uint64_t>(0, bound)(engine);
+}
+
+}  // namespace
+
+void Logger::operator()(LogLevel level, std::string line) const {
+  if (!callback_) return;
+  if (authenticator_ != nullptr) authenticator_->redact(line);
+  callback_(level, line);
+}
+
+bool is_loggable_header(std::string_view name) noexcept {
+  return std::any_of(std::begin(kLoggableHeaders), std::end(kLoggableHeaders),
+                     [&](std::string_view allowed) { return iequals(allowed, name); });
+}
+
+std::string headers_for_log(const Headers& headers) {
+  std::string text;
+  for (const auto& [name, value] : headers) {
+    if (!text.empty()) text += ", ";
+    text += name;
+    text += ": ";
+    text += is_loggable_header(name) ? value : "***";
+  }
+  return text;
+}
+
+milliseconds backoff_delay(const RetryPolicy& policy, int attempt) {
+  const double base = static_cast<double>(policy.initial_backoff.count()) *
+                      std::pow(std::max(policy.multiplier, 1.0), std::max(attempt - 1, 0));
+  const double capped = std::min(base, static_cast<double>(policy.max_backoff.count()));
+  return milliseconds(random_below(static_cast<std::uint64_t>(std::max(capped, 0.0))));
+}
+
+std::optional<milliseconds> retry_after(const HttpResponse& response, std::chrono::system_clock::time_point now) {
+  const std::string* value = response.headers.find("Retry-After");
+  if (value == nullptr || value->empty()) return std::nullopt;
+  if (std::all_of(value->begin(), value->end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (value->size() > 9) return std::nullopt;
+    return milliseconds(std::stoll(*value) * 1000);
+  }
+  std::tm tm{};
+  if (strptime(value->c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) == nullptr) return std::nullopt;
+  const auto when = std::chrono::system_clock::from_time_t(timegm(&tm));
+  return std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(when - now));
+}
+
+Result<HttpResponse> run_with_retries(const RetryPolicy& policy, const TransportLimits& limits,
+                                      const Logger& log, const Attempt& attempt, int* attempts_made) {
+  const SteadyTime start = std::chrono::steady_clock::now();
+  const bool has_deadline = policy.deadline.count() > 0;
+  const SteadyTime deadline = start + policy.deadline;
+  const int max_attempts = std::max(policy.max_attempts, 1);
+
+  for (int n = 1;; ++n) {
+    if (attempts_made) *attempts_made = n;
+    TransportLimits attempt_limits = limits;
+    if (has_deadline) {
+      const auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        Error error = make_error(ErrorCategory::kTimeout, "the call's deadline of " +
+                                 std::to_string(policy.deadline.count()) + " ms passed");
+        error.attempts = n - 1;
+        return error;
+      }
+      if (attempt_limits.total_timeout.count() == 0 || left < attempt_limits.total_timeout) {
+        attempt_limits.total_timeout = left;
+      }
+    }
+
+    Result<HttpResponse> outcome = attempt(attempt_limits);
+    bool retryable;
+    std::optional<milliseconds> server_wait;
+    std::string why;
+    if (outcome) {
+      const int status = outcome->status;
+      retryable = is_retryable_status(status);
+      if (retryable) {
+        server_wait = retry_after(*outcome, std::chrono::system_clock::now());
+        why = "HTTP " + std::to_string(status);
+      }
+    } else {
+      retryable = outcome.error().retryable;
+      why = outcome.error().message();
+    }
+    if (!retryable || n >= max_attempts) {
+      if (!outcome) {
+        Error error = std::move(outcome).error();
+        error.attempts = n;
+        return error;
+      }
+      return outcome;
+    }
+
+    milliseconds wait = backoff_delay(policy, n);
+    if (server_wait) {
+      if (*server_wait > policy.max_backoff) {
+        log(LogLevel::kWarning, why + ": the server asks to retry after " + std::to_string(server_wait->count()) +
+                                    " ms, more than max_backoff; giving up");
+        return outcome;
+      }
+      wait = std::max(wait, *server_wait);
+    }
+    if (has_deadline && std::chrono::steady_clock::now() + wait >= deadline) {
+      log(LogLevel::kWarning, why + ": no time left for another attempt before the deadline");
+      if (!outcome) {
+        Error error = std::move(outcome).error();
+        error.attempts = n;
+        return error;
+      }
+      return outcome;
+    }
+    log(LogLevel::kWarning, "attempt " + std::to_string(n) + "/" + std::to_string(max_attempts) +
+                                " failed (" + why + "); retrying in " + std::to_string(wait.count()) + " ms");
+    std::this_thread::sleep_for(wait);
+  }
+}
+
+Result<HttpResponse> RetryingTransport::send(const HttpRequest& request, const TransportLimits& limits) {
+  return run_with_retries(policy_, limits, log_,
+                          [&](const TransportLimits& attempt_limits) { return inner_.send(request, attempt_limits); });
+}
+
+}  // namespace hwocr::internal

@@ -1,0 +1,64 @@
+// The retry loop shared by OCR calls and the authenticators' IAM calls.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "hwocr/config.h"
+#include "hwocr/http.h"
+
+namespace hwocr::internal {
+
+// Log lines pass through here: dropped when nobody listens, secrets removed
+// otherwise.
+class Logger {
+ public:
+  Logger(LogCallback callback, const Authenticator* authenticator)
+      : callback_(std::move(callback)), authenticator_(authenticator) {}
+  bool enabled() const noexcept { return static_cast<bool>(callback_); }
+  void operator()(LogLevel level, std::string line) const;
+
+ private:
+  LogCallback callback_;
+  const Authenticator* authenticator_;
+};
+
+// Header names whose values may appear in logs; every other value is "***".
+bool is_loggable_header(std::string_view name) noexcept;
+// "Content-Type: application/json, Authorization: ***"
+std::string headers_for_log(const Headers& headers);
+
+// Wait before attempt `attempt + 1` (attempt counts from 1): full jitter over
+// the capped exponential backoff.
+std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt);
+// Retry-After as seconds or an HTTP date; nullopt when absent or unreadable.
+std::optional<std::chrono::milliseconds> retry_after(const HttpResponse& response,
+                                                     std::chrono::system_clock::time_point now);
+
+// One attempt, given the limits it must respect.
+using Attempt = std::function<Result<HttpResponse>(const TransportLimits& limits)>;
+
+// Runs `attempt` until it yields a response that is not retryable, the
+// attempts are used up, or the deadline passes. The result is the last
+// response (any status) or the last transport error; Error::attempts is set.
+Result<HttpResponse> run_with_retries(const RetryPolicy& policy, const TransportLimits& limits,
+                                      const Logger& log, const Attempt& attempt,
+                                      int* attempts_made = nullptr);
+
+// A transport that retries through run_with_retries: what authenticators get
+// for their IAM calls.
+class RetryingTransport final : public HttpTransport {
+ public:
+  RetryingTransport(HttpTransport& inner, RetryPolicy policy, const Logger& log)
+      : inner_(inner), policy_(policy), log_(log) {}
+  Result<HttpResponse> send(const HttpRequest& request, const TransportLimits& limits) override;
+
+ private:
+  HttpTransport& inner_;
+  RetryPolicy policy_;
+  const Logger& log_;
+};
+
+}  // namespace hwocr::internal

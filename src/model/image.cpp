@@ -1,0 +1,189 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "client/internal.h"
+#include "hwocr/image.h"
+#include "model/request_body.h"
+
+namespace hwocr {
+
+Image Image::from_file(std::string path) {
+  Image image;
+  image.source_ = Source::kFile;
+  image.location_ = std::move(path);
+  return image;
+}
+
+Image Image::from_bytes(std::string bytes) {
+  Image image;
+  image.source_ = Source::kBytes;
+  image.bytes_ = std::make_shared<const std::string>(std::move(bytes));
+  return image;
+}
+
+Image Image::from_bytes(const void* data, std::size_t size) {
+  return from_bytes(std::string(static_cast<const char*>(data), size));
+}
+
+Image Image::from_url(std::string url) {
+  Image image;
+  image.source_ = Source::kUrl;
+  image.location_ = std::move(url);
+  return image;
+}
+
+namespace internal {
+namespace {
+
+std::size_t base64_size(std::size_t bytes) { return (bytes + 2) / 3 * 4; }
+
+Error invalid(std::string message) { return make_error(ErrorCategory::kInvalidArgument, std::move(message)); }
+
+Status check_image_size(std::size_t size, const std::string& what) {
+  if (size == 0) return invalid(what + " is empty");
+  if (base64_size(size) > kMaxBase64Size) {
+    return invalid(what + " is too large: " + std::to_string(size) + " bytes give " +
+                   std::to_string(base64_size(size)) + " bytes of Base64, the service accepts at most " +
+                   std::to_string(kMaxBase64Size) + " (10 MB)");
+  }
+  return Success{};
+}
+
+// Reads the whole file, checking its size before reading a byte of it.
+Result<std::string> read_image_file(const std::string& path) {
+  const std::string what = "image file '" + path + "'";
+  if (path.empty()) return invalid("image file path is empty");
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return invalid("cannot open " + what + ": " + std::strerror(errno));
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) return invalid("cannot read " + what + ": " + std::strerror(errno));
+  if (!S_ISREG(info.st_mode)) return invalid(what + " is not a regular file");
+  const auto size = static_cast<std::size_t>(info.st_size);
+  if (auto status = check_image_size(size, what); !status) return std::move(status).error();
+  std::string bytes(size, '\0');
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::read(fd, bytes.data() + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return invalid("cannot read " + what + ": " + std::strerror(errno));
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  bytes.resize(done);  // the file shrank while we read it
+  if (auto status = check_image_size(done, what); !status) return std::move(status).error();
+  return bytes;
+}
+
+Status check_url(const std::string& url) {
+  if (url.empty()) return invalid("image URL is empty");
+  const std::string lower = to_lower(url.substr(0, 8));
+  if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0) {
+    return invalid("image URL must start with http:// or https://");
+  }
+  for (const char c : url) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
+      return invalid("image URL contains spaces or control characters; percent-encode them");
+    }
+  }
+  return Success{};
+}
+
+}  // namespace
+
+void append_base64(std::string& out, std::string_view bytes) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const std::size_t start = out.size();
+  out.resize(start + base64_size(bytes.size()));
+  char* dst = out.data() + start;
+  const auto* src = reinterpret_cast<const unsigned char*>(bytes.data());
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const std::uint32_t v = (std::uint32_t{src[i]} << 16) | (std::uint32_t{src[i + 1]} << 8) | src[i + 2];
+    *dst++ = kAlphabet[v >> 18];
+    *dst++ = kAlphabet[(v >> 12) & 0x3f];
+    *dst++ = kAlphabet[(v >> 6) & 0x3f];
+    *dst++ = kAlphabet[v & 0x3f];
+  }
+  if (const std::size_t rest = bytes.size() - i; rest > 0) {
+    const std::uint32_t v = (std::uint32_t{src[i]} << 16) | (rest == 2 ? std::uint32_t{src[i + 1]} << 8 : 0u);
+    *dst++ = kAlphabet[v >> 18];
+    *dst++ = kAlphabet[(v >> 12) & 0x3f];
+    *dst++ = rest == 2 ? kAlphabet[(v >> 6) & 0x3f] : '=';
+    *dst++ = '=';
+  }
+}
+
+Result<std::string> build_image_body(const Image& image, std::string_view base64_field,
+                                     const nlohmann::json& options) {
+  if (!options.is_object()) return invalid("request options must be a JSON object");
+  for (const char* key : {"image", "data", "url"}) {
+    if (options.contains(key)) {
+      return invalid(std::string("request options must not contain \"") + key +
+                     "\": give the image as hwocr::Image (exactly one of image or url is sent)");
+    }
+  }
+  std::string options_text;
+  try {
+    options_text = options.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);
+  } catch (const nlohmann::json::exception&) {
+    return invalid("request options contain a string that is not valid UTF-8");
+  }
+  // "{...}" -> "...": spliced after the image member.
+  const std::string_view members = std::string_view(options_text).substr(1, options_text.size() - 2);
+
+  std::string body;
+  const auto finish = [&](std::string& out) {
+    out.push_back('"');
+    if (!members.empty()) {
+      out.push_back(',');
+      out.append(members);
+    }
+    out.push_back('}');
+  };
+
+  switch (image.source()) {
+    case Image::Source::kNone:
+      return invalid("no image given: use Image::from_file, from_bytes or from_url");
+    case Image::Source::kUrl: {
+      if (auto status = check_url(image.location()); !status) return std::move(status).error();
+      body = "{\"url\":" + nlohmann::json(image.location()).dump();
+      body.pop_back();  // finish() closes the string again
+      finish(body);
+      return body;
+    }
+    case Image::Source::kFile:
+    case Image::Source::kBytes: {
+      std::string file_bytes;
+      std::string_view bytes;
+      if (image.source() == Image::Source::kFile) {
+        auto file = read_image_file(image.location());
+        if (!file) return std::move(file).error();
+        file_bytes = std::move(file).value();
+        bytes = file_bytes;
+      } else {
+        bytes = *image.bytes();
+        if (auto status = check_image_size(bytes.size(), "image"); !status) return std::move(status).error();
+      }
+      body.reserve(base64_size(bytes.size()) + base64_field.size() + members.size() + 8);
+      body += "{\"";
+      body += base64_field;
+      body += "\":\"";
+      append_base64(body, bytes);
+      finish(body);
+      return body;
+    }
+  }
+  return invalid("unknown image source");
+}
+
+}  // namespace internal
+}  // namespace hwocr
