@@ -131,6 +131,7 @@ struct IdCardResult {
 
   Json raw;                // the whole "result" object, unknown fields included
   std::string request_id;  // X-Request-Id
+  int http_status = 0;
 };
 
 }  // namespace hwocr

@@ -290,6 +290,7 @@ Result<IdCardResult> OcrClient::recognize_id_card(const Image& image, const IdCa
   }
   IdCardResult card = internal::parse_id_card(*document, *result);
   card.request_id = std::move(request_id);
+  card.http_status = status;
   return card;
 }
 
