@@ -157,8 +157,11 @@ int main(int argc, char** argv) {
   if (!args.endpoint.empty()) config.endpoint = args.endpoint;
 
   auto authenticator = hwocr::authenticator_from_environment();
-  const bool have_credentials = authenticator.ok() || std::getenv("HUAWEICLOUD_SDK_AK") ||
-                                std::getenv("HUAWEICLOUD_SDK_SK") || std::getenv("HUAWEICLOUD_SDK_USERNAME");
+  bool have_credentials = false;  // set, even if incompletely: then say what is missing
+  for (const char* name : {"HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_USERNAME",
+                           "HUAWEICLOUD_SDK_PASSWORD", "HUAWEICLOUD_SDK_DOMAIN_NAME"}) {
+    have_credentials |= std::getenv(name) != nullptr;
+  }
   LocalEmulator emulator;
   if (!have_credentials && config.endpoint.empty()) {
     std::string error;
