@@ -80,7 +80,7 @@ std::string own_directory() {
 }
 
 std::string sample_image() {
-  for (const std::string candidate :
+  for (const std::string& candidate :
        {std::string(HWOCR_SOURCE_SAMPLE_IMAGE), own_directory() + "/../share/hwocr/id-card-front.png",
         std::string(HWOCR_INSTALLED_SAMPLE_IMAGE)}) {
     if (is_file(candidate)) return candidate;

@@ -261,7 +261,8 @@ TEST_F(Secrets, ServerEchoingTheTokenIsRedacted) {
   const OcrClient client(config(), token_auth());
   ASSERT_TRUE(client.recognize_id_card(kSample).ok());
   std::string token;
-  for (const auto& [name, value] : server().requests().back().headers) {
+  const auto requests = server().requests();
+  for (const auto& [name, value] : requests.back().headers) {
     if (name == "X-Auth-Token" || name == "x-auth-token") token = value;
   }
   ASSERT_FALSE(token.empty());
