@@ -5,8 +5,11 @@
 // parse the real service's answers.
 #include "emulator_ocr.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -17,7 +20,7 @@ namespace {
 
 using nlohmann::json;
 
-// --- errors ----------------------------------------------------------------
+// --- errors --------------------------------------------------------------------------------------
 
 constexpr std::string_view kInvalidJson = "ModelArts.4105";
 constexpr std::string_view kInvalidContentLength = "ModelArts.4104";
@@ -43,7 +46,7 @@ OcrOutcome rejected(std::string_view code, const std::string& detail) {
   return outcome;
 }
 
-// --- the two APIs ------------------------------------------------------------
+// --- the two APIs --------------------------------------------------------------------------------
 
 struct ImageRules {
   std::uint32_t min_side;
@@ -73,7 +76,7 @@ constexpr std::array<std::string_view, 5> kGeneralTextFlags = {
 // A member that is absent or null counts as not given (clients that map an
 // unset optional to null are common).
 const json* member(const json& object, std::string_view name) {
-  const auto it = object.find(name);
+  const auto it = object.find(std::string(name));
   if (it == object.end() || it->is_null()) return nullptr;
   return &*it;
 }
@@ -83,7 +86,7 @@ bool flag(const json& request, std::string_view name) {
   return value != nullptr && value->get<bool>();  // types checked before
 }
 
-// --- Base64 ------------------------------------------------------------------
+// --- Base64 --------------------------------------------------------------------------------------
 
 constexpr std::array<signed char, 256> make_base64_values() {
   std::array<signed char, 256> values{};
@@ -129,7 +132,7 @@ std::string decode_base64(std::string_view text) {
   return bytes;
 }
 
-// --- image bytes ---------------------------------------------------------------
+// --- image bytes ---------------------------------------------------------------------------------
 
 bool starts_with(std::string_view bytes, std::string_view prefix) {
   return bytes.substr(0, prefix.size()) == prefix;
@@ -171,7 +174,7 @@ std::optional<OcrOutcome> check_image_bytes(std::string_view bytes, const ImageR
   return rejected(kUnsupportedImageFormat, "the decoded image is not a supported format");
 }
 
-// --- request checks ------------------------------------------------------------
+// --- request checks ------------------------------------------------------------------------------
 
 std::optional<OcrOutcome> check_image_or_url(const json& request, const ImageRules& rules) {
   const json* image = member(request, "image");
@@ -238,7 +241,7 @@ std::optional<OcrOutcome> check_general_text_options(const json& request) {
   return std::nullopt;
 }
 
-// --- canned results: id-card -----------------------------------------------------
+// --- canned results: id-card ---------------------------------------------------------------------
 
 using Box = std::array<int, 4>;  // left, top, right, bottom
 
@@ -265,7 +268,7 @@ constexpr std::string_view kSex = "男";
 struct CardField {
   std::string_view name;
   std::string value;
-  Box box;  // on an 1000x630 card image
+  Box box;  // on a 1000x630 card image
 };
 
 std::vector<CardField> front_fields() {
@@ -310,12 +313,15 @@ int alarm_score(std::string_view alarm) {
   return 0;
 }
 
+// Checks the canned fields against each other, as the service checks a card.
 json verification_of_front() {
   const std::string number = synthetic_id_number();
-  const bool valid_number = id_number_check_character(number) == number.back();
-  const bool valid_birth = number.substr(6, 8) == "19900307" && kBirth == "1990-03-07";
+  std::string birth_digits(kBirth);
+  birth_digits.erase(std::remove(birth_digits.begin(), birth_digits.end(), '-'), birth_digits.end());
   const bool male = (number[16] - '0') % 2 == 1;
-  return {{"valid_number", valid_number}, {"valid_birth", valid_birth}, {"valid_sex", male == (kSex == "男")}};
+  return {{"valid_number", id_number_check_character(number) == number.back()},
+          {"valid_birth", number.substr(6, 8) == birth_digits},
+          {"valid_sex", kSex == (male ? "男" : "女")}};
 }
 
 json verification_of_back() { return {{"valid_date", true}, {"valid_validity_period", true}}; }
@@ -357,7 +363,7 @@ json id_card_result(const json& request) {
   return card_side(side && *side == "back" ? CardSide::kBack : CardSide::kFront, request);
 }
 
-// --- canned results: general-text -------------------------------------------------
+// --- canned results: general-text ----------------------------------------------------------------
 
 struct TextLine {
   std::string_view words;
