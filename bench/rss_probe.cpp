@@ -49,7 +49,7 @@ double peak_rss_mib() {
 
 [[noreturn]] void usage(const std::string& problem) {
   if (!problem.empty()) std::cerr << "hwocr_rss_probe: " << problem << "\n";
-  std::cerr << "usage: hwocr_rss_probe <image-bytes> [--calls N] [--endpoint http://127.0.0.1:PORT]\n";
+  std::cerr << "usage: hwocr_rss_probe <image-bytes> [--calls N] [--endpoint http://127.0.0.1:PORT] [--from-file PATH]\n";
   std::exit(2);
 }
 
@@ -67,12 +67,17 @@ int main(int argc, char** argv) {
   const std::size_t image_bytes = parse_count(argv[1], "<image-bytes>");
   std::size_t calls = 5;
   std::string endpoint;
+  std::string image_file;  // --from-file: the image is read from disk, as the demo does
   for (int i = 2; i < argc; ++i) {
     const std::string flag = argv[i];
     if (i + 1 >= argc) usage(flag + " needs a value");
     if (flag == "--calls") calls = parse_count(argv[++i], "--calls");
     else if (flag == "--endpoint") endpoint = argv[++i];
+    else if (flag == "--from-file") image_file = argv[++i];
     else usage("unknown option " + flag);
+  }
+  if (!image_file.empty()) {
+    std::ofstream(image_file, std::ios::binary) << hwocr::bench::padded_png(image_bytes);
   }
 
   std::printf("rss at start:              %8.1f MiB\n", current_rss_mib());
@@ -89,7 +94,8 @@ int main(int argc, char** argv) {
 
   try {
     const hwocr::OcrClient client = hwocr::bench::make_client(endpoint);
-    const hwocr::Image image = hwocr::Image::from_bytes(hwocr::bench::padded_png(image_bytes));
+    const hwocr::Image image = image_file.empty() ? hwocr::Image::from_bytes(hwocr::bench::padded_png(image_bytes))
+                                                  : hwocr::Image::from_file(image_file);
     const hwocr::IdCardOptions options = hwocr::bench::typical_id_card_options();
 
     const double before = current_rss_mib();

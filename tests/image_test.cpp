@@ -54,6 +54,55 @@ TEST(Base64, Rfc4648Vectors) {
   EXPECT_EQ(base64(std::string("\xff\xfe\x00\x01", 4)), "//4AAQ==");
 }
 
+// A plain one-symbol-at-a-time encoder to compare the fast one with.
+std::string reference_base64(const std::string& bytes) {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (const char c : bytes) {
+    bits = (bits << 8) | static_cast<unsigned char>(c);
+    count += 8;
+    while (count >= 6) {
+      count -= 6;
+      out.push_back(kAlphabet[(bits >> count) & 0x3f]);
+    }
+  }
+  if (count > 0) out.push_back(kAlphabet[(bits << (6 - count)) & 0x3f]);
+  while (out.size() % 4 != 0) out.push_back('=');
+  return out;
+}
+
+std::string pseudo_random_bytes(std::size_t size) {
+  std::string bytes(size, '\0');
+  std::uint32_t state = 12345;
+  for (char& c : bytes) {
+    state = state * 1103515245u + 12345u;
+    c = static_cast<char>(state >> 16);
+  }
+  return bytes;
+}
+
+TEST(Base64, MatchesAReferenceAcrossChunkBoundaries) {
+  // The encoder works in 48 KiB chunks; sizes around them and every remainder.
+  for (std::size_t size : {1u, 2u, 3u, 4u, 49151u, 49152u, 49153u, 98304u, 98306u, 250001u}) {
+    const std::string bytes = pseudo_random_bytes(size);
+    EXPECT_EQ(base64(bytes), reference_base64(bytes)) << size;
+  }
+}
+
+TEST(ImageBody, FilesAreEncodedLikeTheSameBytesInMemory) {
+  TempFile file("multi_chunk.bin");
+  const std::string bytes = pseudo_random_bytes(300001);
+  file.write(bytes);
+  const auto from_file = build_image_body(Image::from_file(file.path()), "image", json{{"side", "front"}});
+  const auto from_memory = build_image_body(Image::from_bytes(bytes), "image", json{{"side", "front"}});
+  ASSERT_TRUE(from_file.ok()) << from_file.error().message();
+  ASSERT_TRUE(from_memory.ok());
+  EXPECT_EQ(*from_file, *from_memory);
+  EXPECT_EQ(json::parse(*from_file).at("image"), reference_base64(bytes));
+}
+
 TEST(Base64, AppendsAfterExistingText) {
   std::string out = "{\"image\":\"";
   append_base64(out, "hello");

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/crypto.h"
 #include "hwocr/auth.h"
 
 namespace {
@@ -140,6 +141,23 @@ TEST(Signer, SecretNeverInTheOutput) {
   std::string text = "oops " + sk + " leaked";
   signer.redact(text);
   EXPECT_EQ(text, "oops *** leaked");
+}
+
+}  // namespace
+
+namespace {
+
+// RFC 4231 test cases 1, 2 and 6 (a key longer than the block), on the HMAC
+// that signs every request.
+TEST(Crypto, HmacSha256Rfc4231) {
+  EXPECT_EQ(hwocr::internal::hmac_sha256_hex(std::string(20, '\x0b'), "Hi There"),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(hwocr::internal::hmac_sha256_hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(hwocr::internal::hmac_sha256_hex(std::string(131, '\xaa'),
+                                             "Test Using Larger Than Block-Size Key - Hash Key First"),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(hwocr::internal::sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 }  // namespace

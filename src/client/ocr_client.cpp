@@ -96,7 +96,8 @@ struct OcrClient::Impl {
   Clock signing_clock;
 
   std::mutex project_mutex;  // held during the lookup: one lookup at a time
-  std::string project_id;
+  std::string project_id;    // written once, before project_known is set
+  std::atomic<bool> project_known{false};
 
   Impl(ClientConfig c, std::shared_ptr<Authenticator> a)
       : config(std::move(c)), auth(std::move(a)), log(config.log, auth.get()) {
@@ -122,6 +123,7 @@ struct OcrClient::Impl {
     const Clock base = config.clock ? config.clock : Clock([] { return std::chrono::system_clock::now(); });
     signing_clock = [this, base] { return base() + milliseconds(clock_offset_ms.load(std::memory_order_relaxed)); };
     project_id = config.project_id;
+    project_known = !project_id.empty();
   }
 
   TransportLimits limits(const CallOptions& call) const {
@@ -136,6 +138,7 @@ struct OcrClient::Impl {
   }
 
   Result<std::string> resolve_project_id(const CallOptions& call) {
+    if (project_known.load(std::memory_order_acquire)) return project_id;  // no lock once known
     std::lock_guard<std::mutex> lock(project_mutex);
     if (!project_id.empty()) return project_id;
     internal::RetryingTransport retrying(*transport, config.retry, log);
@@ -144,6 +147,7 @@ struct OcrClient::Impl {
     if (!found) return finish(std::move(found).error());
     if (log.enabled()) log(LogLevel::kInfo, "project id for " + config.region + ": " + *found);
     project_id = *found;
+    project_known.store(true, std::memory_order_release);
     return project_id;
   }
 

@@ -2,8 +2,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "client/internal.h"
@@ -54,35 +56,6 @@ Status check_image_size(std::size_t size, const std::string& what) {
   return Success{};
 }
 
-// Reads the whole file, checking its size before reading a byte of it.
-Result<std::string> read_image_file(const std::string& path) {
-  const std::string what = "image file '" + path + "'";
-  if (path.empty()) return invalid("image file path is empty");
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return invalid("cannot open " + what + ": " + std::strerror(errno));
-  struct FdCloser {
-    int fd;
-    ~FdCloser() { ::close(fd); }
-  } closer{fd};
-  struct stat info {};
-  if (::fstat(fd, &info) != 0) return invalid("cannot read " + what + ": " + std::strerror(errno));
-  if (!S_ISREG(info.st_mode)) return invalid(what + " is not a regular file");
-  const auto size = static_cast<std::size_t>(info.st_size);
-  if (auto status = check_image_size(size, what); !status) return std::move(status).error();
-  std::string bytes(size, '\0');
-  std::size_t done = 0;
-  while (done < size) {
-    const ssize_t n = ::read(fd, bytes.data() + done, size - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return invalid("cannot read " + what + ": " + std::strerror(errno));
-    if (n == 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  bytes.resize(done);  // the file shrank while we read it
-  if (auto status = check_image_size(done, what); !status) return std::move(status).error();
-  return bytes;
-}
-
 Status check_url(const std::string& url) {
   if (url.empty()) return invalid("image URL is empty");
   const std::string lower = to_lower(url.substr(0, 8));
@@ -99,26 +72,103 @@ Status check_url(const std::string& url) {
 
 }  // namespace
 
-void append_base64(std::string& out, std::string_view bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const std::size_t start = out.size();
-  out.resize(start + base64_size(bytes.size()));
-  char* dst = out.data() + start;
-  const auto* src = reinterpret_cast<const unsigned char*>(bytes.data());
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const std::uint32_t v = (std::uint32_t{src[i]} << 16) | (std::uint32_t{src[i + 1]} << 8) | src[i + 2];
-    *dst++ = kAlphabet[v >> 18];
-    *dst++ = kAlphabet[(v >> 12) & 0x3f];
-    *dst++ = kAlphabet[(v >> 6) & 0x3f];
-    *dst++ = kAlphabet[v & 0x3f];
+namespace {
+
+// Base64 in two-character steps: one lookup encodes 12 bits.
+struct Base64Pairs {
+  char chars[4096 * 2];
+  constexpr Base64Pairs() : chars() {
+    constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (int i = 0; i < 4096; ++i) {
+      chars[2 * i] = kAlphabet[i >> 6];
+      chars[2 * i + 1] = kAlphabet[i & 0x3f];
+    }
   }
-  if (const std::size_t rest = bytes.size() - i; rest > 0) {
+};
+constexpr Base64Pairs kPairs;
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// Encodes `size` bytes (a multiple of 3 unless `last`) to `dst`; returns the end.
+char* encode_base64(const unsigned char* src, std::size_t size, char* dst, bool last) {
+  std::size_t i = 0;
+  for (; i + 3 <= size; i += 3) {
+    const std::uint32_t v = (std::uint32_t{src[i]} << 16) | (std::uint32_t{src[i + 1]} << 8) | src[i + 2];
+    std::memcpy(dst, &kPairs.chars[2 * (v >> 12)], 2);
+    std::memcpy(dst + 2, &kPairs.chars[2 * (v & 0xfff)], 2);
+    dst += 4;
+  }
+  const std::size_t rest = size - i;
+  if (last && rest > 0) {
     const std::uint32_t v = (std::uint32_t{src[i]} << 16) | (rest == 2 ? std::uint32_t{src[i + 1]} << 8 : 0u);
     *dst++ = kAlphabet[v >> 18];
     *dst++ = kAlphabet[(v >> 12) & 0x3f];
     *dst++ = rest == 2 ? kAlphabet[(v >> 6) & 0x3f] : '=';
     *dst++ = '=';
+  }
+  return dst;
+}
+
+// Input bytes encoded per step: a multiple of 3 whose Base64 (64 KiB) sits
+// in a stack buffer, so appending it to the body needs no zero-filling resize.
+constexpr std::size_t kChunkBytes = 3 * 16384;
+
+void append_base64_chunk(std::string& out, const unsigned char* src, std::size_t size, bool last) {
+  char encoded[kChunkBytes / 3 * 4];
+  out.append(encoded, static_cast<std::size_t>(encode_base64(src, size, encoded, last) - encoded));
+}
+
+// Encodes the file into `out` chunk by chunk: the file is never held whole.
+// Checks its size before reading a byte of it.
+// `tail` is how much more will be appended after it (reserved now, so the
+// finished body is never reallocated).
+Status append_file_base64(std::string& out, const std::string& path, std::size_t tail) {
+  const std::string what = "image file '" + path + "'";
+  if (path.empty()) return invalid("image file path is empty");
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return invalid("cannot open " + what + ": " + std::strerror(errno));
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) return invalid("cannot read " + what + ": " + std::strerror(errno));
+  if (!S_ISREG(info.st_mode)) return invalid(what + " is not a regular file");
+  const auto size = static_cast<std::size_t>(info.st_size);
+  if (auto status = check_image_size(size, what); !status) return status;
+  out.reserve(out.size() + base64_size(size) + tail);
+
+  std::vector<unsigned char> chunk(kChunkBytes);
+  std::size_t total = 0;
+  for (bool end_of_file = false; !end_of_file;) {
+    // Fill the chunk completely, so only the last one can leave a remainder.
+    std::size_t filled = 0;
+    while (filled < chunk.size()) {
+      const ssize_t n = ::read(fd, chunk.data() + filled, chunk.size() - filled);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return invalid("cannot read " + what + ": " + std::strerror(errno));
+      if (n == 0) {
+        end_of_file = true;
+        break;
+      }
+      filled += static_cast<std::size_t>(n);
+    }
+    total += filled;
+    // The file may grow while it is read.
+    if (auto status = check_image_size(std::max<std::size_t>(total, 1), what); !status) return status;
+    append_base64_chunk(out, chunk.data(), filled, end_of_file);
+  }
+  if (total == 0) return invalid(what + " is empty");  // it shrank while it was read
+  return Success{};
+}
+
+}  // namespace
+
+void append_base64(std::string& out, std::string_view bytes) {
+  out.reserve(out.size() + base64_size(bytes.size()));
+  const auto* src = reinterpret_cast<const unsigned char*>(bytes.data());
+  for (std::size_t done = 0; done < bytes.size(); done += kChunkBytes) {
+    const std::size_t size = std::min(kChunkBytes, bytes.size() - done);
+    append_base64_chunk(out, src + done, size, done + size == bytes.size());
   }
 }
 
@@ -162,22 +212,20 @@ Result<std::string> build_image_body(const Image& image, std::string_view base64
     }
     case Image::Source::kFile:
     case Image::Source::kBytes: {
-      std::string file_bytes;
-      std::string_view bytes;
-      if (image.source() == Image::Source::kFile) {
-        auto file = read_image_file(image.location());
-        if (!file) return std::move(file).error();
-        file_bytes = std::move(file).value();
-        bytes = file_bytes;
-      } else {
-        bytes = *image.bytes();
-        if (auto status = check_image_size(bytes.size(), "image"); !status) return std::move(status).error();
-      }
-      body.reserve(base64_size(bytes.size()) + base64_field.size() + members.size() + 8);
+      body.reserve(base64_field.size() + members.size() + 8);
       body += "{\"";
       body += base64_field;
       body += "\":\"";
-      append_base64(body, bytes);
+      if (image.source() == Image::Source::kFile) {
+        if (auto status = append_file_base64(body, image.location(), members.size() + 4); !status) {
+          return std::move(status).error();
+        }
+      } else {
+        const std::string& bytes = *image.bytes();
+        if (auto status = check_image_size(bytes.size(), "image"); !status) return std::move(status).error();
+        body.reserve(body.size() + base64_size(bytes.size()) + members.size() + 4);
+        append_base64(body, bytes);
+      }
       finish(body);
       return body;
     }

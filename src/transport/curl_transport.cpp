@@ -113,42 +113,33 @@ class CurlTransport final : public HttpTransport {
     // Without this libcurl waits for "100 Continue" before large bodies.
     header_list = curl_slist_append(header_list, "Expect:");
 
+    // Per request; everything else was set when the handle was made.
     curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
     curl_easy_setopt(handle, CURLOPT_HTTPHEADER, header_list);
-    curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(handle, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(handle, CURLOPT_WRITEDATA, &exchange);
-    curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(handle, CURLOPT_HEADERDATA, &exchange);
-    curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, verify_tls_ ? 1L : 0L);
-    curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, verify_tls_ ? 2L : 0L);
-    if (!ca_file_.empty()) curl_easy_setopt(handle, CURLOPT_CAINFO, ca_file_.c_str());
-    if (!ca_path_.empty()) curl_easy_setopt(handle, CURLOPT_CAPATH, ca_path_.c_str());
-    if (!proxy_.empty()) curl_easy_setopt(handle, CURLOPT_PROXY, proxy_.c_str());
-    if (limits.connect_timeout.count() > 0) {
-      curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(limits.connect_timeout.count()));
-    }
-    if (limits.total_timeout.count() > 0) {
-      curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(limits.total_timeout.count()));
-    }
+    curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(limits.connect_timeout.count()));
+    curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(limits.total_timeout.count()));
     if (request.method == "GET") {
       curl_easy_setopt(handle, CURLOPT_HTTPGET, 1L);
+      curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, nullptr);
     } else {
-      if (request.method != "POST") curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
       // The body is sent from the caller's buffer: no copy.
       curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.data());
       curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method == "POST" ? nullptr : request.method.c_str());
     }
 
     const CURLcode code = curl_easy_perform(handle);
     long status = 0;
     curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
-    // Nothing in the pooled handle may point at this call's stack or lists.
+    // Nothing in the pooled handle may point at this call's stack, lists or body.
     curl_easy_setopt(handle, CURLOPT_HTTPHEADER, nullptr);
     curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, nullptr);
+    curl_easy_setopt(handle, CURLOPT_WRITEDATA, nullptr);
+    curl_easy_setopt(handle, CURLOPT_HEADERDATA, nullptr);
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDS, nullptr);
     curl_slist_free_all(header_list);
     release(handle, code == CURLE_OK);
 
@@ -174,15 +165,30 @@ class CurlTransport final : public HttpTransport {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (!idle_.empty()) {
+        // Keeps its open connection, DNS and TLS session caches and the
+        // options below.
         CURL* handle = idle_.back();
         idle_.pop_back();
-        // Clears the options of the previous request; keeps its open
-        // connection, DNS and TLS session caches.
-        curl_easy_reset(handle);
         return handle;
       }
     }
-    return curl_easy_init();
+    CURL* handle = curl_easy_init();
+    if (handle != nullptr) set_fixed_options(handle);
+    return handle;
+  }
+
+  // The options every request of this transport shares.
+  void set_fixed_options(CURL* handle) const {
+    curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(handle, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, verify_tls_ ? 1L : 0L);
+    curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, verify_tls_ ? 2L : 0L);
+    if (!ca_file_.empty()) curl_easy_setopt(handle, CURLOPT_CAINFO, ca_file_.c_str());
+    if (!ca_path_.empty()) curl_easy_setopt(handle, CURLOPT_CAPATH, ca_path_.c_str());
+    if (!proxy_.empty()) curl_easy_setopt(handle, CURLOPT_PROXY, proxy_.c_str());
   }
 
   void release(CURL* handle, bool healthy) {
