@@ -36,14 +36,9 @@ constexpr std::string_view kDataFieldApis[] = {"auto-id-doc-classification", "ba
 // A clock more than this far from the gateway's gets its signatures refused.
 constexpr auto kMaxClockSkew = std::chrono::minutes(5);
 
-bool is_region_id(std::string_view region) {
-  return !region.empty() && std::all_of(region.begin(), region.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-  });
-}
-
-bool is_api_name(std::string_view api) {
-  return !api.empty() && std::all_of(api.begin(), api.end(), [](char c) {
+// Region ids and API names: "cn-north-4", "general-text".
+bool is_lower_case_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
   });
 }
@@ -65,10 +60,7 @@ std::string normalize_endpoint(std::string endpoint, const char* what) {
 
 std::optional<std::chrono::system_clock::time_point> http_date(const HttpResponse& response) {
   const std::string* value = response.headers.find("Date");
-  if (value == nullptr) return std::nullopt;
-  std::tm tm{};
-  if (strptime(value->c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) == nullptr) return std::nullopt;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  return value ? internal::parse_http_date(*value) : std::nullopt;
 }
 
 }  // namespace
@@ -102,7 +94,7 @@ struct OcrClient::Impl {
   Impl(ClientConfig c, std::shared_ptr<Authenticator> a)
       : config(std::move(c)), auth(std::move(a)), log(config.log, auth.get()) {
     if (!auth) reject_config("an Authenticator (AkSkSigner or TokenAuthenticator) is required");
-    if (config.endpoint.empty() && !is_region_id(config.region)) {
+    if (config.endpoint.empty() && !is_lower_case_name(config.region)) {
       reject_config("region '" + config.region + "' is not a region id such as cn-north-4");
     }
     if (config.retry.max_attempts < 1) reject_config("retry.max_attempts must be at least 1");
@@ -157,7 +149,7 @@ struct OcrClient::Impl {
     std::string path;
     if (!api.empty() && api.front() == '/') {
       path = std::string(api);
-    } else if (is_api_name(api)) {
+    } else if (is_lower_case_name(api)) {
       path = "/v2/{project_id}/ocr/" + std::string(api);
     } else {
       return finish(make_error(ErrorCategory::kInvalidArgument,

@@ -62,10 +62,15 @@ std::optional<milliseconds> retry_after(const HttpResponse& response, std::chron
     if (value->size() > 9) return std::nullopt;
     return milliseconds(std::stoll(*value) * 1000);
   }
+  const auto when = parse_http_date(*value);
+  if (!when) return std::nullopt;
+  return std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(*when - now));
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_http_date(const std::string& text) {
   std::tm tm{};
-  if (strptime(value->c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) == nullptr) return std::nullopt;
-  const auto when = std::chrono::system_clock::from_time_t(timegm(&tm));
-  return std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(when - now));
+  if (strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) == nullptr) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
 Result<HttpResponse> run_with_retries(const RetryPolicy& policy, const TransportLimits& limits,

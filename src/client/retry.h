@@ -33,6 +33,8 @@ std::string headers_for_log(const Headers& headers);
 // Wait before attempt `attempt + 1` (attempt counts from 1): full jitter over
 // the capped exponential backoff.
 std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt);
+// An HTTP date ("Tue, 14 Nov 2023 22:13:20 GMT"); nullopt when unreadable.
+std::optional<std::chrono::system_clock::time_point> parse_http_date(const std::string& text);
 // Retry-After as seconds or an HTTP date; nullopt when absent or unreadable.
 std::optional<std::chrono::milliseconds> retry_after(const HttpResponse& response,
                                                      std::chrono::system_clock::time_point now);
