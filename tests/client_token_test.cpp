@@ -156,6 +156,25 @@ TEST_F(TokenClient, IamOutagesAreRetried) {
   EXPECT_EQ(server().stats().faults_injected, 2u);
 }
 
+TEST_F(TokenClient, AnIamOutageIsRetriedOnceOverNotPerAttempt) {
+  emulator::Fault outage;
+  outage.path_contains = "/v3/auth/tokens";
+  outage.status = 503;
+  outage.times = -1;
+  server().inject(outage);
+  auto c = config();  // 3 attempts
+  c.project_id = server().options().projects.front().id;  // the token is first needed by the OCR attempt
+  const OcrClient client(c, token_auth());
+  const auto card = client.recognize_id_card(kSample);
+  ASSERT_FALSE(card.ok());
+  EXPECT_EQ(card.error().category, ErrorCategory::kServer);
+  EXPECT_EQ(card.error().http_status, 503);
+  EXPECT_TRUE(card.error().retryable);
+  EXPECT_NE(card.error().error_msg.find("IAM token request failed"), std::string::npos);
+  EXPECT_EQ(server().stats().faults_injected, 3u);  // not 3 OCR attempts x 3 IAM attempts
+  EXPECT_EQ(server().stats().ocr_requests, 0u);
+}
+
 TEST_F(TokenClient, ScopedByProjectId) {
   TokenOptions options;
   options.project_id = server().options().projects.front().id;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "client/internal.h"
@@ -177,6 +178,10 @@ struct OcrClient::Impl {
     std::string body_sha256;
     bool renewed_credentials = false;
     bool corrected_clock = false;
+    // Credentials that could not be had (IAM refused or unreachable after its
+    // own retries) end the call: retrying the whole attempt would multiply
+    // the IAM retries.
+    std::optional<Error> credentials_error;
     const std::string url = request.url;
 
     const internal::Attempt attempt = [&](const TransportLimits& attempt_limits) -> Result<HttpResponse> {
@@ -186,7 +191,10 @@ struct OcrClient::Impl {
         const AuthContext context{iam_transport, config.region, iam_endpoint, attempt_limits, signing_clock,
                                   &body_sha256};
         if (auto authenticated = auth->authenticate(request, context); !authenticated) {
-          return std::move(authenticated).error();
+          credentials_error = std::move(authenticated).error();
+          Error stop = *credentials_error;
+          stop.retryable = false;
+          return stop;
         }
         const auto started = std::chrono::steady_clock::now();
         if (log.enabled()) {
@@ -230,6 +238,7 @@ struct OcrClient::Impl {
     int attempts = 0;
     auto outcome = internal::run_with_retries(call.retry ? *call.retry : config.retry, limits(call), log, attempt,
                                               &attempts);
+    if (credentials_error) return finish(std::move(*credentials_error));
     if (!outcome) return finish(std::move(outcome).error());
     HttpResponse& response = *outcome;
     *request_id = internal::request_id_of(response);
