@@ -70,15 +70,12 @@ Status check_url(const std::string& url) {
   return Success{};
 }
 
-}  // namespace
-
-namespace {
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 // Base64 in two-character steps: one lookup encodes 12 bits.
 struct Base64Pairs {
   char chars[4096 * 2];
   constexpr Base64Pairs() : chars() {
-    constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for (int i = 0; i < 4096; ++i) {
       chars[2 * i] = kAlphabet[i >> 6];
       chars[2 * i + 1] = kAlphabet[i & 0x3f];
@@ -86,7 +83,6 @@ struct Base64Pairs {
   }
 };
 constexpr Base64Pairs kPairs;
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 // Encodes `size` bytes (a multiple of 3 unless `last`) to `dst`; returns the end.
 char* encode_base64(const unsigned char* src, std::size_t size, char* dst, bool last) {
@@ -117,10 +113,9 @@ void append_base64_chunk(std::string& out, const unsigned char* src, std::size_t
   out.append(encoded, static_cast<std::size_t>(encode_base64(src, size, encoded, last) - encoded));
 }
 
-// Encodes the file into `out` chunk by chunk: the file is never held whole.
-// Checks its size before reading a byte of it.
-// `tail` is how much more will be appended after it (reserved now, so the
-// finished body is never reallocated).
+// Encodes the file into `out` chunk by chunk, so the file is never held
+// whole, after checking its size. `tail` is how much will be appended after
+// it: reserved now, so the finished body is never reallocated.
 Status append_file_base64(std::string& out, const std::string& path, std::size_t tail) {
   const std::string what = "image file '" + path + "'";
   if (path.empty()) return invalid("image file path is empty");
