@@ -182,9 +182,7 @@ int main(int argc, char** argv) {
   try {
     const hwocr::OcrClient client(config, *authenticator);
     hwocr::IdCardOptions options;
-    options.side = args.side == "back"          ? hwocr::IdCardSide::kBack
-                   : args.side == "double_side" ? hwocr::IdCardSide::kDoubleSide
-                                                : hwocr::IdCardSide::kFront;
+    options.side = args.side;  // "front", "back" or "double_side"
     const auto image = hwocr::Image::from_file(args.image.empty() ? sample_image() : args.image);
     const auto card = client.recognize_id_card(image, options);
     if (!card) {

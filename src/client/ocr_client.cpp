@@ -8,10 +8,10 @@
 #include <optional>
 #include <nlohmann/json.hpp>
 
+#include "apis/codec.h"
 #include "client/internal.h"
 #include "client/retry.h"
 #include "common/url.h"
-#include "model/id_card.h"
 #include "model/request_body.h"
 #include "transport/curl_transport.h"
 
@@ -29,10 +29,6 @@ constexpr std::string_view kRegionalIamRegions[] = {
     "ap-southeast-4", "af-south-1",     "sa-brazil-1",    "la-south-2",     "la-north-2",
     "na-mexico-1",    "eu-west-0",      "my-kualalumpur-1", "ru-moscow-1",  "me-east-1",
     "ae-ad-1",        "tr-west-1"};
-
-// APIs whose Base64 field is "data" rather than "image" (ocr-api.md §3).
-constexpr std::string_view kDataFieldApis[] = {"auto-id-doc-classification", "bank-receipt", "seal",
-                                               "smart-document-recognizer"};
 
 // A clock more than this far from the gateway's gets its signatures refused.
 constexpr auto kMaxClockSkew = std::chrono::minutes(5);
@@ -279,24 +275,26 @@ const ClientConfig& OcrClient::config() const noexcept { return impl_->config; }
 
 Result<std::string> OcrClient::project_id() const { return impl_->resolve_project_id({}); }
 
-Result<IdCardResult> OcrClient::recognize_id_card(const Image& image, const IdCardOptions& options,
-                                                  const CallOptions& call) const {
-  auto body = internal::build_image_body(image, "image", internal::to_json(options));
-  if (!body) return impl_->finish(std::move(body).error());
-  std::string request_id;
-  int status = 0;
-  auto document = impl_->execute("id-card", std::move(body).value(), call, &request_id, &status);
-  if (!document) return std::move(document).error();
-  const auto* result = internal::member(**document, "result");
-  if (result == nullptr || !result->is_object()) {
-    Error error = make_error(ErrorCategory::kParse, "id-card answer has no \"result\" object", status);
-    error.request_id = request_id;
-    return impl_->finish(std::move(error));
+Error OcrClient::report(Error error) const { return impl_->finish(std::move(error)); }
+
+Result<internal::Answer> OcrClient::invoke(const internal::ApiSpec& api, const Image* image,
+                                           const nlohmann::json& options, const CallOptions& call) const {
+  std::string body;
+  if (image != nullptr) {
+    if (auto fits = internal::check_image(*image, api.image, api.name); !fits) {
+      return impl_->finish(std::move(fits).error());
+    }
+    auto built = internal::build_image_body(*image, api.input_field, options);
+    if (!built) return impl_->finish(std::move(built).error());
+    body = std::move(built).value();
+  } else {
+    body = options.dump();
   }
-  IdCardResult card = internal::parse_id_card(*document, *result);
-  card.request_id = std::move(request_id);
-  card.http_status = status;
-  return card;
+  internal::Answer answer;
+  auto document = impl_->execute(api.name, std::move(body), call, &answer.request_id, &answer.http_status);
+  if (!document) return std::move(document).error();
+  answer.document = std::move(document).value();
+  return answer;
 }
 
 Result<OcrResponse> OcrClient::call(std::string_view api, std::string json_body, const CallOptions& call) const {
@@ -316,9 +314,15 @@ Result<OcrResponse> OcrClient::call(std::string_view api, const Image& image, st
   }
   const auto slash = api.rfind('/');
   const std::string_view name = slash == std::string_view::npos ? api : api.substr(slash + 1);
-  const bool data_field =
-      std::find(std::begin(kDataFieldApis), std::end(kDataFieldApis), name) != std::end(kDataFieldApis);
-  auto body = internal::build_image_body(image, data_field ? "data" : "image", options);
+  // A known API gets its own image field and image checks; others "image".
+  const internal::ApiSpec* known = internal::find_api(name);
+  if (known != nullptr && !known->input_field.empty()) {
+    if (auto fits = internal::check_image(image, known->image, known->name); !fits) {
+      return impl_->finish(std::move(fits).error());
+    }
+  }
+  const std::string_view field = known != nullptr && !known->input_field.empty() ? known->input_field : "image";
+  auto body = internal::build_image_body(image, field, options);
   if (!body) return impl_->finish(std::move(body).error());
   return impl_->call_raw(api, std::move(body).value(), call);
 }

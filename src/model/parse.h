@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hwocr/id_card.h"
+#include "hwocr/point.h"
 #include "hwocr/json.h"
 
 namespace hwocr::internal {

@@ -1,0 +1,23 @@
+// OcrClient::typed_call, the body of every generated recognize_* method.
+// Included by the generated sources after the codecs are declared.
+#pragma once
+
+#include "apis/codec.h"
+#include "hwocr/client.h"
+
+namespace hwocr {
+
+template <class R, class O>
+Result<R> OcrClient::typed_call(const internal::ApiSpec& api, const Image* image, const O& options,
+                                const CallOptions& call) const {
+  nlohmann::json body = nlohmann::json::object();
+  if (auto valid = internal::to_json(options, body); !valid) return report(std::move(valid).error());
+  auto answer = invoke(api, image, body, call);
+  if (!answer) return std::move(answer).error();
+  auto result = internal::parse_response<R>(api, answer->document, std::move(answer->request_id),
+                                            answer->http_status);
+  if (!result) return report(std::move(result).error());
+  return result;
+}
+
+}  // namespace hwocr
