@@ -12,6 +12,7 @@
 #include <string>
 
 #include "emulator.h"
+#include "hwocr/cards.h"
 #include "hwocr/hwocr.h"
 
 namespace hwocr::bench {

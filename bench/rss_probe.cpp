@@ -21,6 +21,7 @@
 
 #include "bench_support.h"
 #include "emulator.h"
+#include "hwocr/cards.h"
 #include "hwocr/hwocr.h"
 
 namespace {

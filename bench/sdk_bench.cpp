@@ -20,6 +20,7 @@
 #include "bench_support.h"
 #include "common/crypto.h"
 #include "emulator.h"
+#include "hwocr/cards.h"
 #include "hwocr/hwocr.h"
 #include "model/id_card.h"
 #include "model/request_body.h"

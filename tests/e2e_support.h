@@ -10,7 +10,11 @@
 #include <vector>
 
 #include "emulator.h"
+#include "hwocr/cards.h"
+#include "hwocr/classification.h"
 #include "hwocr/hwocr.h"
+#include "hwocr/invoices.h"
+#include "hwocr/text.h"
 
 namespace hwocr::testing {
 

@@ -1,5 +1,6 @@
 // Links against an installed hwocr and exercises it without a network:
 // signing, configuration checks and local image validation.
+#include <hwocr/cards.h>
 #include <hwocr/hwocr.h>
 
 #include <chrono>

@@ -404,17 +404,39 @@ def header_text(family, apis):
 
 
 def client_methods_text(apis):
-    lines = [f"  // ---- Typed calls, one per API ({len(apis)}). {BANNER}"]
+    # Two overloads rather than a defaulted options argument: a default needs
+    # the complete type, and client.h only forward-declares the structs so
+    # that a file pays for the families it includes, not for all 52 APIs.
+    lines = [f"  // ---- Typed calls, one per API ({len(apis)}); each needs its family header",
+             "  // (<hwocr/cards.h>, <hwocr/invoices.h>, <hwocr/text.h>, <hwocr/classification.h>).",
+             f"  // {BANNER}"]
     for api in apis:
         e = api.spec
-        lines.append(f"  // {api.name}: {e['summary_zh']}")
+        lines.append(f"  // {api.name}: {e['summary_zh']} (<hwocr/{api.family}.h>)")
         if api.input_field is None:
             lines.append(f"  Result<{api.result_struct}> {api.method}(const {api.options_struct}& request,")
             lines.append(f"      const CallOptions& call = {{}}) const;")
         else:
-            lines.append(f"  Result<{api.result_struct}> {api.method}(const Image& image,")
-            lines.append(f"      const {api.options_struct}& options = {{}}, const CallOptions& call = {{}}) const;")
+            lines.append(f"  Result<{api.result_struct}> {api.method}(const Image& image, "
+                         "const CallOptions& call = {}) const;")
+            lines.append(f"  Result<{api.result_struct}> {api.method}(const Image& image, "
+                         f"const {api.options_struct}& options,")
+            lines.append(f"      const CallOptions& call = {{}}) const;")
     lines.append("  // ---- End of typed calls.")
+    return "\n".join(lines) + "\n"
+
+
+def forward_header_text(apis):
+    lines = ["// Forward declarations of every API's options and result, so that",
+             "// <hwocr/client.h> can declare the typed calls without defining 52 APIs'",
+             "// worth of structs in every file that includes it.",
+             f"// {BANNER}",
+             "#pragma once", "", "namespace hwocr {", ""]
+    for api in apis:
+        lines.append(f"struct {api.options_struct};")
+        lines.append(f"struct {api.result_struct};")
+    lines.append("")
+    lines.append("}  // namespace hwocr")
     return "\n".join(lines) + "\n"
 
 
@@ -555,6 +577,12 @@ def source_text(family, apis):
                          "const CallOptions& call) const {")
             lines.append(f"  return typed_call<{api.result_struct}>(internal::k{api.prefix}Api, nullptr, request, call);")
         else:
+            lines.append(f"Result<{api.result_struct}> OcrClient::{api.method}(const Image& image, "
+                         "const CallOptions& call) const {")
+            lines.append(f"  return typed_call<{api.result_struct}>(internal::k{api.prefix}Api, &image, "
+                         f"{api.options_struct}{{}}, call);")
+            lines.append("}")
+            lines.append("")
             lines.append(f"Result<{api.result_struct}> OcrClient::{api.method}(const Image& image, "
                          f"const {api.options_struct}& options, const CallOptions& call) const {{")
             lines.append(f"  return typed_call<{api.result_struct}>(internal::k{api.prefix}Api, &image, options, call);")
@@ -832,6 +860,7 @@ def outputs(spec_path):
     for fam, members in by_family.items():
         files[f"src/apis/{fam}.cpp"] = source_text(fam, members)
     files["src/apis/generated.h"] = internal_header_text(apis)
+    files["include/hwocr/apis_fwd.h"] = forward_header_text(apis)
     files["tests/api_table.cpp"] = test_table_text(apis)
     files["tools/emulator_catalogue.cpp"] = emulator_catalogue_text(apis)
     for api in apis:
