@@ -53,7 +53,7 @@ inline std::string size_label(std::size_t bytes) {
 // number, where the text is, and two anti-fraud alarms.
 inline IdCardOptions typical_id_card_options() {
   IdCardOptions options;
-  options.side = IdCardSide::kFront;
+  options.side = "front";
   options.return_verification = true;
   options.return_text_location = true;
   options.detect_reproduce = true;

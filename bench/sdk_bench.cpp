@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -22,12 +24,20 @@
 #include "emulator.h"
 #include "hwocr/cards.h"
 #include "hwocr/hwocr.h"
-#include "model/id_card.h"
+#include "apis/generated.h"
 #include "model/request_body.h"
 
 namespace {
 
 using namespace hwocr;
+
+// The JSON members an options struct sends.
+template <class Options>
+nlohmann::json request_members(const Options& options) {
+  nlohmann::json body = nlohmann::json::object();
+  internal::to_json(options, body).value();
+  return body;
+}
 
 constexpr std::size_t kKiB = 1024;
 constexpr std::size_t kMiB = 1024 * 1024;
@@ -102,7 +112,7 @@ void BM_BuildRequestBody(benchmark::State& state, std::size_t size) {
   const Image image = Image::from_bytes(bench::padded_png(size));
   const IdCardOptions options = bench::typical_id_card_options();
   for (auto _ : state) {
-    auto body = internal::build_image_body(image, "image", internal::to_json(options));
+    auto body = internal::build_image_body(image, "image", request_members(options));
     if (!body || body->size() < base64_size(size)) {
       state.SkipWithError(body ? "build_image_body produced a short body" : body.error().message().c_str());
       break;
@@ -111,6 +121,29 @@ void BM_BuildRequestBody(benchmark::State& state, std::size_t size) {
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * size));
 }
+
+// --- parsing answers into typed results --------------------------------------------
+
+// An answer already received, parsed from text into the typed result: what a
+// call spends on the client after the bytes arrive.
+template <class R>
+void BM_ParseAnswer(benchmark::State& state, const internal::ApiSpec* api, std::string fixture) {
+  std::ifstream in(std::string(HWOCR_BENCH_FIXTURES) + "/" + fixture + ".json");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (text.empty()) {
+    state.SkipWithError("fixture not found");
+    return;
+  }
+  for (auto _ : state) {
+    auto document = std::make_shared<const nlohmann::json>(nlohmann::json::parse(text));
+    auto result = internal::parse_response<R>(*api, document, "req", 200);
+    benchmark::DoNotOptimize(result);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK_CAPTURE(BM_ParseAnswer<IdCardResult>, id_card, &internal::kIdCardApi, "id-card");
+BENCHMARK_CAPTURE(BM_ParseAnswer<VatInvoiceResult>, vat_invoice, &internal::kVatInvoiceApi, "vat-invoice");
+BENCHMARK_CAPTURE(BM_ParseAnswer<GeneralTableResult>, general_table, &internal::kGeneralTableApi, "general-table");
 
 // --- end to end ------------------------------------------------------------------
 
@@ -325,7 +358,7 @@ int main(int argc, char** argv) {
   env->endpoint = env->server.endpoint();
   env->host = env->endpoint.substr(env->endpoint.find("://") + 3);
   try {
-    const auto options = internal::to_json(bench::typical_id_card_options());
+    const auto options = request_members(bench::typical_id_card_options());
     for (const std::size_t size : kImageSizes) {
       Image image = Image::from_bytes(bench::padded_png(size));
       env->bodies[size] = internal::build_image_body(image, "image", options).value();

@@ -2,7 +2,7 @@
 # Installs what hwocr needs to build, test and benchmark, from Debian's packages.
 set -eu
 packages="g++ cmake ninja-build pkg-config ca-certificates libcurl4-openssl-dev libssl-dev \
-nlohmann-json3-dev libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev"
+nlohmann-json3-dev libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev python3"
 sudo=""
 if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive

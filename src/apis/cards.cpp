@@ -11,7 +11,8 @@ namespace hwocr {
 namespace internal {
 
 // ---- bankcard
-const ApiSpec kBankcardApi = {"bankcard", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kBankcardApi = {
+    "bankcard", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const BankcardOptions& options, nlohmann::json& body) {
   write(body, "return_text_location", options.return_text_location);
@@ -55,7 +56,8 @@ nlohmann::json to_envelope(const BankcardResult& value) {
 }
 
 // ---- business-card
-const ApiSpec kBusinessCardApi = {"business-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kBusinessCardApi = {
+    "business-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const BusinessCardOptions& options, nlohmann::json& body) {
   write(body, "detect_direction", options.detect_direction);
@@ -125,18 +127,11 @@ nlohmann::json to_envelope(const BusinessCardResult& value) {
 }
 
 // ---- business-license
-const ApiSpec kBusinessLicenseApi = {"business-license", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatPdf, 15u, 8192u, 0u}};
+const ApiSpec kBusinessLicenseApi = {
+    "business-license", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatPdf, 15u, 8192u, 0u}};
 
-Status to_json(const BusinessLicenseOptions& options, nlohmann::json& body) {
-  (void)options;
-  (void)body;
-  return Success{};
-}
-
-void from_json(const nlohmann::json& body, BusinessLicenseOptions& options) {
-  (void)body;
-  (void)options;
-}
+Status to_json(const BusinessLicenseOptions&, nlohmann::json&) { return Success{}; }
+void from_json(const nlohmann::json&, BusinessLicenseOptions&) {}
 
 void parse(const ParseContext& context, const nlohmann::json& node, BusinessLicenseResult& out) {
   read(context, node, "registration_number", out.registration_number);
@@ -180,7 +175,8 @@ nlohmann::json to_envelope(const BusinessLicenseResult& value) {
 }
 
 // ---- cambodian-idcard
-const ApiSpec kCambodianIdCardApi = {"cambodian-idcard", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kCambodianIdCardApi = {
+    "cambodian-idcard", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const CambodianIdCardOptions& options, nlohmann::json& body) {
   write(body, "return_portrait_image", options.return_portrait_image);
@@ -302,18 +298,11 @@ nlohmann::json to_envelope(const CambodianIdCardResult& value) {
 }
 
 // ---- chile-id-card
-const ApiSpec kChileIdCardApi = {"chile-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kChileIdCardApi = {
+    "chile-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
-Status to_json(const ChileIdCardOptions& options, nlohmann::json& body) {
-  (void)options;
-  (void)body;
-  return Success{};
-}
-
-void from_json(const nlohmann::json& body, ChileIdCardOptions& options) {
-  (void)body;
-  (void)options;
-}
+Status to_json(const ChileIdCardOptions&, nlohmann::json&) { return Success{}; }
+void from_json(const nlohmann::json&, ChileIdCardOptions&) {}
 
 void parse(const ParseContext& context, const nlohmann::json& node, ChileIdCardConfidence& out) {
   read(context, node, "surname", out.surname);
@@ -379,18 +368,11 @@ nlohmann::json to_envelope(const ChileIdCardResult& value) {
 }
 
 // ---- colombia-id-card
-const ApiSpec kColombiaIdCardApi = {"colombia-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kColombiaIdCardApi = {
+    "colombia-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
-Status to_json(const ColombiaIdCardOptions& options, nlohmann::json& body) {
-  (void)options;
-  (void)body;
-  return Success{};
-}
-
-void from_json(const nlohmann::json& body, ColombiaIdCardOptions& options) {
-  (void)body;
-  (void)options;
-}
+Status to_json(const ColombiaIdCardOptions&, nlohmann::json&) { return Success{}; }
+void from_json(const nlohmann::json&, ColombiaIdCardOptions&) {}
 
 void parse(const ParseContext& context, const nlohmann::json& node, ColombiaIdCardResult& out) {
   read(context, node, "side", out.side);
@@ -440,7 +422,8 @@ nlohmann::json to_envelope(const ColombiaIdCardResult& value) {
 }
 
 // ---- driver-license
-const ApiSpec kDriverLicenseApi = {"driver-license", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 100u, 8192u, 0u}};
+const ApiSpec kDriverLicenseApi = {
+    "driver-license", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 100u, 8192u, 0u}};
 
 Status to_json(const DriverLicenseOptions& options, nlohmann::json& body) {
   write(body, "side", options.side);
@@ -584,7 +567,8 @@ nlohmann::json to_envelope(const DriverLicenseResult& value) {
 }
 
 // ---- exit-entry-permit
-const ApiSpec kExitEntryPermitApi = {"exit-entry-permit", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kExitEntryPermitApi = {
+    "exit-entry-permit", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const ExitEntryPermitOptions& options, nlohmann::json& body) {
   write(body, "return_portrait_image", options.return_portrait_image);
@@ -704,7 +688,8 @@ nlohmann::json to_envelope(const ExitEntryPermitResult& value) {
 }
 
 // ---- health-code
-const ApiSpec kHealthCodeApi = {"health-code", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kHealthCodeApi = {
+    "health-code", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const HealthCodeOptions& options, nlohmann::json& body) {
   write(body, "detect_direction", options.detect_direction);
@@ -784,7 +769,8 @@ nlohmann::json to_envelope(const HealthCodeResult& value) {
 }
 
 // ---- hk-id-card
-const ApiSpec kHkIdCardApi = {"hk-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kHkIdCardApi = {
+    "hk-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const HkIdCardOptions& options, nlohmann::json& body) {
   write(body, "return_portrait_image", options.return_portrait_image);
@@ -842,18 +828,11 @@ nlohmann::json to_envelope(const HkIdCardResult& value) {
 }
 
 // ---- household-register
-const ApiSpec kHouseholdRegisterApi = {"household-register", "image", true, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kHouseholdRegisterApi = {
+    "household-register", "image", true, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
-Status to_json(const HouseholdRegisterOptions& options, nlohmann::json& body) {
-  (void)options;
-  (void)body;
-  return Success{};
-}
-
-void from_json(const nlohmann::json& body, HouseholdRegisterOptions& options) {
-  (void)body;
-  (void)options;
-}
+Status to_json(const HouseholdRegisterOptions&, nlohmann::json&) { return Success{}; }
+void from_json(const nlohmann::json&, HouseholdRegisterOptions&) {}
 
 void parse(const ParseContext& context, const nlohmann::json& node, HouseholdRegisterContent& out) {
   read(context, node, "name", out.name);
@@ -949,7 +928,8 @@ nlohmann::json to_envelope(const HouseholdRegisterResult& value) {
 }
 
 // ---- id-card
-const ApiSpec kIdCardApi = {"id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kIdCardApi = {
+    "id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const IdCardOptions& options, nlohmann::json& body) {
   write(body, "side", options.side);
@@ -1209,7 +1189,8 @@ nlohmann::json to_envelope(const IdCardResult& value) {
 }
 
 // ---- id-document
-const ApiSpec kIdDocumentApi = {"id-document", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 100u, 8192u, 0u}};
+const ApiSpec kIdDocumentApi = {
+    "id-document", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 100u, 8192u, 0u}};
 
 Status to_json(const IdDocumentOptions& options, nlohmann::json& body) {
   write(body, "country_region", options.country_region);
@@ -1273,18 +1254,11 @@ nlohmann::json to_envelope(const IdDocumentResult& value) {
 }
 
 // ---- license-plate
-const ApiSpec kLicensePlateApi = {"license-plate", "image", true, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 4096u, 0u}};
+const ApiSpec kLicensePlateApi = {
+    "license-plate", "image", true, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 4096u, 0u}};
 
-Status to_json(const LicensePlateOptions& options, nlohmann::json& body) {
-  (void)options;
-  (void)body;
-  return Success{};
-}
-
-void from_json(const nlohmann::json& body, LicensePlateOptions& options) {
-  (void)body;
-  (void)options;
-}
+Status to_json(const LicensePlateOptions&, nlohmann::json&) { return Success{}; }
+void from_json(const nlohmann::json&, LicensePlateOptions&) {}
 
 void parse(const ParseContext& context, const nlohmann::json& node, LicensePlateItem& out) {
   read(context, node, "plate_number", out.plate_number);
@@ -1314,7 +1288,8 @@ nlohmann::json to_envelope(const LicensePlateResult& value) {
 }
 
 // ---- macao-id-card
-const ApiSpec kMacaoIdCardApi = {"macao-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kMacaoIdCardApi = {
+    "macao-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const MacaoIdCardOptions& options, nlohmann::json& body) {
   write(body, "side", options.side);
@@ -1378,7 +1353,8 @@ nlohmann::json to_envelope(const MacaoIdCardResult& value) {
 }
 
 // ---- mainland-travel-permit
-const ApiSpec kMainlandTravelPermitApi = {"mainland-travel-permit", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kMainlandTravelPermitApi = {
+    "mainland-travel-permit", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const MainlandTravelPermitOptions& options, nlohmann::json& body) {
   write(body, "return_portrait_image", options.return_portrait_image);
@@ -1488,7 +1464,8 @@ nlohmann::json to_envelope(const MainlandTravelPermitResult& value) {
 }
 
 // ---- myanmar-driver-license
-const ApiSpec kMyanmarDriverLicenseApi = {"myanmar-driver-license", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 4096u, 0u}};
+const ApiSpec kMyanmarDriverLicenseApi = {
+    "myanmar-driver-license", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 4096u, 0u}};
 
 Status to_json(const MyanmarDriverLicenseOptions& options, nlohmann::json& body) {
   write(body, "convert_unicode", options.convert_unicode);
@@ -1576,7 +1553,8 @@ nlohmann::json to_envelope(const MyanmarDriverLicenseResult& value) {
 }
 
 // ---- myanmar-id-card
-const ApiSpec kMyanmarIdcardApi = {"myanmar-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kMyanmarIdcardApi = {
+    "myanmar-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const MyanmarIdcardOptions& options, nlohmann::json& body) {
   write(body, "convert_unicode", options.convert_unicode);
@@ -1700,7 +1678,8 @@ nlohmann::json to_envelope(const MyanmarIdcardResult& value) {
 }
 
 // ---- passport
-const ApiSpec kPassportApi = {"passport", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kPassportApi = {
+    "passport", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const PassportOptions& options, nlohmann::json& body) {
   write(body, "country_code", options.country_code);
@@ -1760,7 +1739,8 @@ nlohmann::json to_envelope(const PassportResult& value) {
 }
 
 // ---- pcr-test-record
-const ApiSpec kPcrTestRecordApi = {"pcr-test-record", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kPcrTestRecordApi = {
+    "pcr-test-record", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const PcrTestRecordOptions& options, nlohmann::json& body) {
   write(body, "detect_direction", options.detect_direction);
@@ -1834,7 +1814,8 @@ nlohmann::json to_envelope(const PcrTestRecordResult& value) {
 }
 
 // ---- peru-id-card
-const ApiSpec kPeruIdCardApi = {"peru-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatPdf, 15u, 8192u, 0u}};
+const ApiSpec kPeruIdCardApi = {
+    "peru-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatPdf, 15u, 8192u, 0u}};
 
 Status to_json(const PeruIdCardOptions& options, nlohmann::json& body) {
   write(body, "return_portrait_image", options.return_portrait_image);
@@ -1918,18 +1899,11 @@ nlohmann::json to_envelope(const PeruIdCardResult& value) {
 }
 
 // ---- real-estate-certificate
-const ApiSpec kRealEstateCertificateApi = {"real-estate-certificate", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kRealEstateCertificateApi = {
+    "real-estate-certificate", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
-Status to_json(const RealEstateCertificateOptions& options, nlohmann::json& body) {
-  (void)options;
-  (void)body;
-  return Success{};
-}
-
-void from_json(const nlohmann::json& body, RealEstateCertificateOptions& options) {
-  (void)body;
-  (void)options;
-}
+Status to_json(const RealEstateCertificateOptions&, nlohmann::json&) { return Success{}; }
+void from_json(const nlohmann::json&, RealEstateCertificateOptions&) {}
 
 void parse(const ParseContext& context, const nlohmann::json& node, RealEstateCertificateResult& out) {
   read(context, node, "issuer", out.issuer);
@@ -1993,7 +1967,8 @@ nlohmann::json to_envelope(const RealEstateCertificateResult& value) {
 }
 
 // ---- thailand-id-card
-const ApiSpec kThailandIdcardApi = {"thailand-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kThailandIdcardApi = {
+    "thailand-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const ThailandIdcardOptions& options, nlohmann::json& body) {
   write(body, "side", options.side);
@@ -2121,18 +2096,11 @@ nlohmann::json to_envelope(const ThailandIdcardResult& value) {
 }
 
 // ---- thailand-license-plate
-const ApiSpec kThailandLicensePlateApi = {"thailand-license-plate", "image", true, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kThailandLicensePlateApi = {
+    "thailand-license-plate", "image", true, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
-Status to_json(const ThailandLicensePlateOptions& options, nlohmann::json& body) {
-  (void)options;
-  (void)body;
-  return Success{};
-}
-
-void from_json(const nlohmann::json& body, ThailandLicensePlateOptions& options) {
-  (void)body;
-  (void)options;
-}
+Status to_json(const ThailandLicensePlateOptions&, nlohmann::json&) { return Success{}; }
+void from_json(const nlohmann::json&, ThailandLicensePlateOptions&) {}
 
 void parse(const ParseContext& context, const nlohmann::json& node, ThailandLicensePlateItem& out) {
   read(context, node, "plate_number", out.plate_number);
@@ -2162,7 +2130,8 @@ nlohmann::json to_envelope(const ThailandLicensePlateResult& value) {
 }
 
 // ---- transportation-license
-const ApiSpec kTransportationLicenseApi = {"transportation-license", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 4096u, 0u}};
+const ApiSpec kTransportationLicenseApi = {
+    "transportation-license", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 4096u, 0u}};
 
 Status to_json(const TransportationLicenseOptions& options, nlohmann::json& body) {
   write(body, "return_image_location", options.return_image_location);
@@ -2232,18 +2201,11 @@ nlohmann::json to_envelope(const TransportationLicenseResult& value) {
 }
 
 // ---- transportation-qualification-certificate
-const ApiSpec kQualificationCertificateApi = {"transportation-qualification-certificate", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kQualificationCertificateApi = {
+    "transportation-qualification-certificate", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
-Status to_json(const QualificationCertificateOptions& options, nlohmann::json& body) {
-  (void)options;
-  (void)body;
-  return Success{};
-}
-
-void from_json(const nlohmann::json& body, QualificationCertificateOptions& options) {
-  (void)body;
-  (void)options;
-}
+Status to_json(const QualificationCertificateOptions&, nlohmann::json&) { return Success{}; }
+void from_json(const nlohmann::json&, QualificationCertificateOptions&) {}
 
 void parse(const ParseContext& context, const nlohmann::json& node, QualificationCategory& out) {
   read(context, node, "category", out.category);
@@ -2377,7 +2339,8 @@ nlohmann::json to_envelope(const QualificationCertificateResult& value) {
 }
 
 // ---- vehicle-certificate
-const ApiSpec kVehicleCertificateApi = {"vehicle-certificate", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kVehicleCertificateApi = {
+    "vehicle-certificate", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const VehicleCertificateOptions& options, nlohmann::json& body) {
   write(body, "return_text_location", options.return_text_location);
@@ -2497,7 +2460,8 @@ nlohmann::json to_envelope(const VehicleCertificateResult& value) {
 }
 
 // ---- vehicle-license
-const ApiSpec kVehicleLicenseApi = {"vehicle-license", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 100u, 8192u, 0u}};
+const ApiSpec kVehicleLicenseApi = {
+    "vehicle-license", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 100u, 8192u, 0u}};
 
 Status to_json(const VehicleLicenseOptions& options, nlohmann::json& body) {
   write(body, "side", options.side);
@@ -2695,7 +2659,8 @@ nlohmann::json to_envelope(const VehicleLicenseResult& value) {
 }
 
 // ---- vietnam-id-card
-const ApiSpec kVietnamIdCardApi = {"vietnam-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kVietnamIdCardApi = {
+    "vietnam-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const VietnamIdCardOptions& options, nlohmann::json& body) {
   write(body, "side", options.side);
@@ -2771,18 +2736,11 @@ nlohmann::json to_envelope(const VietnamIdCardResult& value) {
 }
 
 // ---- vin
-const ApiSpec kVinApi = {"vin", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 4096u, 0u}};
+const ApiSpec kVinApi = {
+    "vin", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 4096u, 0u}};
 
-Status to_json(const VinOptions& options, nlohmann::json& body) {
-  (void)options;
-  (void)body;
-  return Success{};
-}
-
-void from_json(const nlohmann::json& body, VinOptions& options) {
-  (void)body;
-  (void)options;
-}
+Status to_json(const VinOptions&, nlohmann::json&) { return Success{}; }
+void from_json(const nlohmann::json&, VinOptions&) {}
 
 void parse(const ParseContext& context, const nlohmann::json& node, VinResult& out) {
   read(context, node, "vin", out.vin);

@@ -11,7 +11,8 @@ namespace hwocr {
 namespace internal {
 
 // ---- auto-classification
-const ApiSpec kAutoClassificationApi = {"auto-classification", "image", true, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatPdf | kFormatOfd, 15u, 8192u, 0u}};
+const ApiSpec kAutoClassificationApi = {
+    "auto-classification", "image", true, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatPdf | kFormatOfd, 15u, 8192u, 0u}};
 
 Status to_json(const AutoClassificationOptions& options, nlohmann::json& body) {
   write(body, "type_list", options.type_list);
@@ -71,7 +72,8 @@ nlohmann::json to_envelope(const AutoClassificationResult& value) {
 }
 
 // ---- auto-id-doc-classification
-const ApiSpec kAutoIdDocClassificationApi = {"auto-id-doc-classification", "data", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kAutoIdDocClassificationApi = {
+    "auto-id-doc-classification", "data", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const AutoIdDocClassificationOptions& options, nlohmann::json& body) {
   write(body, "alarm", options.alarm);

@@ -11,18 +11,11 @@ namespace hwocr {
 namespace internal {
 
 // ---- acceptance-bill
-const ApiSpec kAcceptanceBillApi = {"acceptance-bill", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kAcceptanceBillApi = {
+    "acceptance-bill", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
-Status to_json(const AcceptanceBillOptions& options, nlohmann::json& body) {
-  (void)options;
-  (void)body;
-  return Success{};
-}
-
-void from_json(const nlohmann::json& body, AcceptanceBillOptions& options) {
-  (void)body;
-  (void)options;
-}
+Status to_json(const AcceptanceBillOptions&, nlohmann::json&) { return Success{}; }
+void from_json(const nlohmann::json&, AcceptanceBillOptions&) {}
 
 void parse(const ParseContext& context, const nlohmann::json& node, AcceptanceBillResult& out) {
   read(context, node, "issue_date", out.issue_date);
@@ -130,7 +123,8 @@ nlohmann::json to_envelope(const AcceptanceBillResult& value) {
 }
 
 // ---- bank-receipt
-const ApiSpec kBankReceiptApi = {"bank-receipt", "data", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatPdf, 15u, 8192u, 0u}};
+const ApiSpec kBankReceiptApi = {
+    "bank-receipt", "data", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatPdf, 15u, 8192u, 0u}};
 
 Status to_json(const BankReceiptOptions& options, nlohmann::json& body) {
   write(body, "page_num", options.page_num);
@@ -194,7 +188,8 @@ nlohmann::json to_envelope(const BankReceiptResult& value) {
 }
 
 // ---- financial-statement
-const ApiSpec kFinancialStatementApi = {"financial-statement", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kFinancialStatementApi = {
+    "financial-statement", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const FinancialStatementOptions& options, nlohmann::json& body) {
   write(body, "return_text_location", options.return_text_location);
@@ -292,18 +287,11 @@ nlohmann::json to_envelope(const FinancialStatementResult& value) {
 }
 
 // ---- flight-itinerary
-const ApiSpec kFlightItineraryApi = {"flight-itinerary", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kFlightItineraryApi = {
+    "flight-itinerary", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
-Status to_json(const FlightItineraryOptions& options, nlohmann::json& body) {
-  (void)options;
-  (void)body;
-  return Success{};
-}
-
-void from_json(const nlohmann::json& body, FlightItineraryOptions& options) {
-  (void)body;
-  (void)options;
-}
+Status to_json(const FlightItineraryOptions&, nlohmann::json&) { return Success{}; }
+void from_json(const nlohmann::json&, FlightItineraryOptions&) {}
 
 void parse(const ParseContext& context, const nlohmann::json& node, ItineraryList& out) {
   read(context, node, "departure_station", out.departure_station);
@@ -407,7 +395,8 @@ nlohmann::json to_envelope(const FlightItineraryResult& value) {
 }
 
 // ---- insurance-policy
-const ApiSpec kInsurancePolicyApi = {"insurance-policy", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kInsurancePolicyApi = {
+    "insurance-policy", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const InsurancePolicyOptions& options, nlohmann::json& body) {
   write(body, "detect_direction", options.detect_direction);
@@ -527,7 +516,8 @@ nlohmann::json to_envelope(const InsurancePolicyResult& value) {
 }
 
 // ---- invoice-verification
-const ApiSpec kInvoiceVerificationApi = {"invoice-verification", "", false, {0, 0u, 0u, 0u}};
+const ApiSpec kInvoiceVerificationApi = {
+    "invoice-verification", "", false, {0, 0u, 0u, 0u}};
 
 Status to_json(const InvoiceVerificationRequest& options, nlohmann::json& body) {
   if (!options.code) return missing_field("invoice-verification", "code");
@@ -720,7 +710,8 @@ nlohmann::json to_envelope(const InvoiceVerificationResult& value) {
 }
 
 // ---- mvs-invoice
-const ApiSpec kMvsInvoiceApi = {"mvs-invoice", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatPdf, 100u, 8000u, 0u}};
+const ApiSpec kMvsInvoiceApi = {
+    "mvs-invoice", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatPdf, 100u, 8000u, 0u}};
 
 Status to_json(const MvsInvoiceOptions& options, nlohmann::json& body) {
   write(body, "return_text_location", options.return_text_location);
@@ -864,18 +855,11 @@ nlohmann::json to_envelope(const MvsInvoiceResult& value) {
 }
 
 // ---- quota-invoice
-const ApiSpec kQuotaInvoiceApi = {"quota-invoice", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 4096u, 0u}};
+const ApiSpec kQuotaInvoiceApi = {
+    "quota-invoice", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 4096u, 0u}};
 
-Status to_json(const QuotaInvoiceOptions& options, nlohmann::json& body) {
-  (void)options;
-  (void)body;
-  return Success{};
-}
-
-void from_json(const nlohmann::json& body, QuotaInvoiceOptions& options) {
-  (void)body;
-  (void)options;
-}
+Status to_json(const QuotaInvoiceOptions&, nlohmann::json&) { return Success{}; }
+void from_json(const nlohmann::json&, QuotaInvoiceOptions&) {}
 
 void parse(const ParseContext& context, const nlohmann::json& node, QuotaInvoiceResult& out) {
   read(context, node, "number", out.number);
@@ -905,7 +889,8 @@ nlohmann::json to_envelope(const QuotaInvoiceResult& value) {
 }
 
 // ---- taxi-invoice
-const ApiSpec kTaxiInvoiceApi = {"taxi-invoice", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 4096u, 0u}};
+const ApiSpec kTaxiInvoiceApi = {
+    "taxi-invoice", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 4096u, 0u}};
 
 Status to_json(const TaxiInvoiceOptions& options, nlohmann::json& body) {
   write(body, "return_text_location", options.return_text_location);
@@ -977,7 +962,8 @@ nlohmann::json to_envelope(const TaxiInvoiceResult& value) {
 }
 
 // ---- toll-invoice
-const ApiSpec kTollInvoiceApi = {"toll-invoice", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 4096u, 0u}};
+const ApiSpec kTollInvoiceApi = {
+    "toll-invoice", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 4096u, 0u}};
 
 Status to_json(const TollInvoiceOptions& options, nlohmann::json& body) {
   write(body, "return_text_location", options.return_text_location);
@@ -1029,7 +1015,8 @@ nlohmann::json to_envelope(const TollInvoiceResult& value) {
 }
 
 // ---- train-ticket
-const ApiSpec kTrainTicketApi = {"train-ticket", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatOfd, 15u, 8192u, 0u}};
+const ApiSpec kTrainTicketApi = {
+    "train-ticket", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatOfd, 15u, 8192u, 0u}};
 
 Status to_json(const TrainTicketOptions& options, nlohmann::json& body) {
   write(body, "return_text_location", options.return_text_location);
@@ -1133,7 +1120,8 @@ nlohmann::json to_envelope(const TrainTicketResult& value) {
 }
 
 // ---- vat-invoice
-const ApiSpec kVatInvoiceApi = {"vat-invoice", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatPdf | kFormatOfd, 100u, 8192u, 0u}};
+const ApiSpec kVatInvoiceApi = {
+    "vat-invoice", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatPdf | kFormatOfd, 100u, 8192u, 0u}};
 
 Status to_json(const VatInvoiceOptions& options, nlohmann::json& body) {
   write(body, "advanced_mode", options.advanced_mode);
@@ -1363,18 +1351,11 @@ nlohmann::json to_envelope(const VatInvoiceResult& value) {
 }
 
 // ---- waybill-electronic
-const ApiSpec kWaybillElectronicApi = {"waybill-electronic", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kWaybillElectronicApi = {
+    "waybill-electronic", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
-Status to_json(const WaybillElectronicOptions& options, nlohmann::json& body) {
-  (void)options;
-  (void)body;
-  return Success{};
-}
-
-void from_json(const nlohmann::json& body, WaybillElectronicOptions& options) {
-  (void)body;
-  (void)options;
-}
+Status to_json(const WaybillElectronicOptions&, nlohmann::json&) { return Success{}; }
+void from_json(const nlohmann::json&, WaybillElectronicOptions&) {}
 
 void parse(const ParseContext& context, const nlohmann::json& node, WaybillElectronicResult& out) {
   read(context, node, "code", out.code);

@@ -11,7 +11,8 @@ namespace hwocr {
 namespace internal {
 
 // ---- custom-template
-const ApiSpec kCustomTemplateApi = {"custom-template", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatGif | kFormatWebp, 15u, 8192u, 0u}};
+const ApiSpec kCustomTemplateApi = {
+    "custom-template", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatGif | kFormatWebp, 15u, 8192u, 0u}};
 
 Status to_json(const CustomTemplateOptions& options, nlohmann::json& body) {
   if (int(options.template_id.has_value()) + int(options.classifier_id.has_value()) != 1) return invalid_options("custom-template needs exactly one of template_id and classifier_id");
@@ -41,7 +42,8 @@ nlohmann::json to_envelope(const CustomTemplateResult& value) {
 }
 
 // ---- general-table
-const ApiSpec kGeneralTableApi = {"general-table", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
+const ApiSpec kGeneralTableApi = {
+    "general-table", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const GeneralTableOptions& options, nlohmann::json& body) {
   write(body, "return_text_location", options.return_text_location);
@@ -153,7 +155,8 @@ nlohmann::json to_envelope(const GeneralTableResult& value) {
 }
 
 // ---- general-text
-const ApiSpec kGeneralTextApi = {"general-text", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatGif | kFormatTiff | kFormatWebp | kFormatPcx | kFormatIco | kFormatPsd | kFormatPdf, 15u, 30000u, 160000000u}};
+const ApiSpec kGeneralTextApi = {
+    "general-text", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatGif | kFormatTiff | kFormatWebp | kFormatPcx | kFormatIco | kFormatPsd | kFormatPdf, 15u, 30000u, 160000000u}};
 
 Status to_json(const GeneralTextOptions& options, nlohmann::json& body) {
   write(body, "detect_direction", options.detect_direction);
@@ -233,7 +236,8 @@ nlohmann::json to_envelope(const GeneralTextResult& value) {
 }
 
 // ---- handwriting
-const ApiSpec kHandwritingApi = {"handwriting", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 8u, 8192u, 0u}};
+const ApiSpec kHandwritingApi = {
+    "handwriting", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 8u, 8192u, 0u}};
 
 Status to_json(const HandwritingOptions& options, nlohmann::json& body) {
   write(body, "quick_mode", options.quick_mode);
@@ -287,7 +291,8 @@ nlohmann::json to_envelope(const HandwritingResult& value) {
 }
 
 // ---- seal
-const ApiSpec kSealApi = {"seal", "data", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatGif | kFormatTiff | kFormatWebp | kFormatPcx | kFormatIco | kFormatPsd | kFormatPdf, 15u, 8192u, 0u}};
+const ApiSpec kSealApi = {
+    "seal", "data", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatGif | kFormatTiff | kFormatWebp | kFormatPcx | kFormatIco | kFormatPsd | kFormatPdf, 15u, 8192u, 0u}};
 
 Status to_json(const SealOptions& options, nlohmann::json& body) {
   write(body, "return_seal_image", options.return_seal_image);
@@ -355,7 +360,8 @@ nlohmann::json to_envelope(const SealResult& value) {
 }
 
 // ---- smart-document-recognizer
-const ApiSpec kSmartDocumentRecognizerApi = {"smart-document-recognizer", "data", true, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatPdf, 15u, 30000u, 0u}};
+const ApiSpec kSmartDocumentRecognizerApi = {
+    "smart-document-recognizer", "data", true, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatPdf, 15u, 30000u, 0u}};
 
 Status to_json(const SmartDocumentRecognizerOptions& options, nlohmann::json& body) {
   write(body, "single_orientation_mode", options.single_orientation_mode);
@@ -623,7 +629,8 @@ nlohmann::json to_envelope(const SmartDocumentRecognizerResult& value) {
 }
 
 // ---- web-image
-const ApiSpec kWebImageApi = {"web-image", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatGif | kFormatWebp, 15u, 30000u, 0u}};
+const ApiSpec kWebImageApi = {
+    "web-image", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatGif | kFormatWebp, 15u, 30000u, 0u}};
 
 Status to_json(const WebImageOptions& options, nlohmann::json& body) {
   write(body, "detect_direction", options.detect_direction);

@@ -285,7 +285,7 @@ def option_comment(f):
     text = f.get("description_short", "")
     if f["type"] == "object (free-form JSON)":
         text = "JSON object text, sent as an object (checked before sending). " + text
-    if f.get("required"):
+    if f.get("required") and "required" not in text.lower():
         text = "Required. " + text
     return text
 
@@ -344,7 +344,8 @@ def emit_invoice_status_enum(lines, codes):
     lines.append("enum class InvoiceVerificationStatus {")
     lines.append("  kUnknown = 0,  // result_code absent or not one of these")
     for c in codes:
-        lines.append(f"  {INVOICE_STATUS_NAMES[c['result_code']]} = {c['result_code']},  // {c['result_message']}")
+        lines.extend(wrap_comment(c["result_message"], 2))
+        lines.append(f"  {INVOICE_STATUS_NAMES[c['result_code']]} = {c['result_code']},")
     lines.append("};")
     lines.append("// The service's English message for `status` (\"\" for kUnknown).")
     lines.append("const char* describe(InvoiceVerificationStatus status) noexcept;")
@@ -353,7 +354,7 @@ def emit_invoice_status_enum(lines, codes):
 
 def header_text(family, apis):
     title, _ = FAMILIES[family]
-    lines = [f"// {title}: options and results of the typed calls on OcrClient.",
+    lines = [f"// {title}:", "// the options and results of their typed calls on OcrClient.",
              f"// {BANNER}",
              "//",
              "// Member names are the service's JSON keys. Absent fields are std::nullopt, absent",
@@ -364,7 +365,8 @@ def header_text(family, apis):
              "namespace hwocr {", ""]
     for api in apis:
         e = api.spec
-        lines.append(f"// ---- {api.name}: {e['summary_zh']}. POST {e['path']}")
+        lines.append(f"// ---- {api.name}: {e['summary_zh']}")
+        lines.append(f"// POST {e['path']}")
         lines.extend(wrap_comment(e["summary"], 0))
         lines.append("")
         if api.invoice_codes:
@@ -414,14 +416,14 @@ def client_methods_text(apis):
         e = api.spec
         lines.append(f"  // {api.name}: {e['summary_zh']} (<hwocr/{api.family}.h>)")
         if api.input_field is None:
-            lines.append(f"  Result<{api.result_struct}> {api.method}(const {api.options_struct}& request,")
-            lines.append(f"      const CallOptions& call = {{}}) const;")
+            lines.append(f"  Result<{api.result_struct}> {api.method}(")
+            lines.append(f"      const {api.options_struct}& request, const CallOptions& call = {{}}) const;")
         else:
-            lines.append(f"  Result<{api.result_struct}> {api.method}(const Image& image, "
+            lines.append(f"  Result<{api.result_struct}> {api.method}(")
+            lines.append("      const Image& image, const CallOptions& call = {}) const;")
+            lines.append(f"  Result<{api.result_struct}> {api.method}(")
+            lines.append(f"      const Image& image, const {api.options_struct}& options, "
                          "const CallOptions& call = {}) const;")
-            lines.append(f"  Result<{api.result_struct}> {api.method}(const Image& image, "
-                         f"const {api.options_struct}& options,")
-            lines.append(f"      const CallOptions& call = {{}}) const;")
     lines.append("  // ---- End of typed calls.")
     return "\n".join(lines) + "\n"
 
@@ -479,6 +481,34 @@ def emit_to_json(lines, model):
     lines.append("")
 
 
+def emit_options_codecs(lines, api):
+    lines.append(f"Status to_json(const {api.options_struct}& options, nlohmann::json& body) {{")
+    for f in api.options:
+        if f.get("required"):
+            lines.append(f"  if (!options.{f['name']}) return missing_field(\"{api.name}\", \"{f['name']}\");")
+    for group in api.exclusive:
+        cond, msg = exclusive_check(api, group)
+        lines.append(f"  if ({cond}) return invalid_options(\"{msg}\");")
+    for f in api.options:
+        if OPTION_KINDS[f["type"]] == "json_text":
+            lines.append(f"  if (auto valid = write_json_text(body, \"{api.name}\", \"{f['name']}\", "
+                         f"options.{f['name']}); !valid) return valid;")
+        else:
+            lines.append(f"  write(body, \"{f['name']}\", options.{f['name']});")
+    lines.append("  return Success{};")
+    lines.append("}")
+    lines.append("")
+    lines.append(f"void from_json(const nlohmann::json& body, {api.options_struct}& options) {{")
+    lines.append("  const ParseContext context;")
+    for f in api.options:
+        if OPTION_KINDS[f["type"]] == "json_text":
+            lines.append(f"  read_json_text(body, \"{f['name']}\", options.{f['name']});")
+        else:
+            lines.append(f"  read(context, body, \"{f['name']}\", options.{f['name']});")
+    lines.append("}")
+    lines.append("")
+
+
 def exclusive_check(api, group):
     names = " and ".join(group)
     members = [f"options.{n}.has_value()" for n in group]
@@ -499,42 +529,17 @@ def source_text(family, apis):
              "#include \"hwocr/client.h\"", "", "namespace hwocr {", "namespace internal {", ""]
     for api in apis:
         lines.append(f"// ---- {api.name}")
-        lines.append(f"const ApiSpec k{api.prefix}Api = {api_spec_initializer(api)};")
+        lines.append(f"const ApiSpec k{api.prefix}Api = {{")
+        lines.append(f"    {api_spec_initializer(api)[1:-1]}}};")
         lines.append("")
         # Options -> body, with the checks the data asks for.
         opt = "request" if api.input_field is None else "options"
-        lines.append(f"Status to_json(const {api.options_struct}& options, nlohmann::json& body) {{")
-        for f in api.options:
-            if f.get("required"):
-                lines.append(f"  if (!options.{f['name']}) return missing_field(\"{api.name}\", \"{f['name']}\");")
-        for group in api.exclusive:
-            cond, msg = exclusive_check(api, group)
-            lines.append(f"  if ({cond}) return invalid_options(\"{msg}\");")
-        for f in api.options:
-            if OPTION_KINDS[f["type"]] == "json_text":
-                lines.append(f"  if (auto valid = write_json_text(body, \"{api.name}\", \"{f['name']}\", "
-                             f"options.{f['name']}); !valid) return valid;")
-            else:
-                lines.append(f"  write(body, \"{f['name']}\", options.{f['name']});")
         if not api.options:
-            lines.append("  (void)options;")
-            lines.append("  (void)body;")
-        lines.append("  return Success{};")
-        lines.append("}")
-        lines.append("")
-        lines.append(f"void from_json(const nlohmann::json& body, {api.options_struct}& options) {{")
-        if api.options:
-            lines.append("  const ParseContext context;")
-        for f in api.options:
-            if OPTION_KINDS[f["type"]] == "json_text":
-                lines.append(f"  read_json_text(body, \"{f['name']}\", options.{f['name']});")
-            else:
-                lines.append(f"  read(context, body, \"{f['name']}\", options.{f['name']});")
-        if not api.options:
-            lines.append("  (void)body;")
-            lines.append("  (void)options;")
-        lines.append("}")
-        lines.append("")
+            lines.append(f"Status to_json(const {api.options_struct}&, nlohmann::json&) {{ return Success{{}}; }}")
+            lines.append(f"void from_json(const nlohmann::json&, {api.options_struct}&) {{}}")
+            lines.append("")
+        else:
+            emit_options_codecs(lines, api)
         for model in api.models:
             emit_parse(lines, model)
             emit_to_json(lines, model)
@@ -835,12 +840,13 @@ def emulator_catalogue_text(apis):
 
 
 def readme_table(apis):
-    lines = ["| API | 中文 | Method | Options / result | Input |", "|---|---|---|---|---|"]
+    lines = ["| API | 中文 | Method | Header | Options → result | Image sent as |",
+             "|---|---|---|---|---|---|"]
     for api in apis:
-        src = {"image": "image", "data": "image (sent as `data`)", None: "no image"}[api.input_field]
-        shape = "list" if api.is_array else "object"
-        lines.append(f"| `{api.name}` | {api.spec['summary_zh']} | `{api.method}` | "
-                     f"`{api.options_struct}` / `{api.result_struct}` ({shape}) | {src} |")
+        sent = {"image": "`image`", "data": "`data`", None: "— (no image)"}[api.input_field]
+        result = f"`{api.result_struct}`" + (" (`items`: list)" if api.is_array else "")
+        lines.append(f"| `{api.name}` | {api.spec['summary_zh']} | `{api.method}` | `<hwocr/{api.family}.h>` | "
+                     f"`{api.options_struct}` → {result} | {sent} |")
     return "\n".join(lines) + "\n"
 
 
