@@ -59,7 +59,8 @@ struct BusinessCardOptions {
   std::optional<bool> return_adjusted_image;
 };
 
-struct ExtraInfoList {
+// SDK model ExtraInfoList.
+struct BusinessCardExtraInfo {
   std::optional<std::string> item;
   std::optional<std::string> value;
   std::vector<std::string> note;
@@ -76,7 +77,7 @@ struct BusinessCardResult {
   std::vector<std::string> fax;
   std::vector<std::string> postcode;
   std::vector<std::string> website;
-  std::vector<ExtraInfoList> extra_info_list;
+  std::vector<BusinessCardExtraInfo> extra_info_list;
   std::optional<std::string> adjusted_image;
 
   Json raw;                // the whole "result", unknown fields included
@@ -414,7 +415,8 @@ struct HealthCodeOptions {
   std::optional<bool> detect_direction;
 };
 
-struct HealthCodeWordsBlockList {
+// SDK model HealthCodeWordsBlockList.
+struct HealthCodeWordsBlock {
   std::optional<std::string> words;
   std::vector<Point> location;
   std::optional<double> confidence;
@@ -441,7 +443,7 @@ struct HealthCodeResult {
   // itinerary_list, exit-entry-permit endorsements) — parse values as float OR nested JSON
   Json confidence;
   std::optional<std::int64_t> words_block_count;
-  std::vector<HealthCodeWordsBlockList> words_block_list;
+  std::vector<HealthCodeWordsBlock> words_block_list;
 
   Json raw;                // the whole "result", unknown fields included
   std::string request_id;  // X-Request-Id
@@ -524,6 +526,7 @@ struct HouseholdRegisterContent {
   std::optional<std::string> police_station;
 };
 
+// SDK model HouseholdRegisterResult.
 struct HouseholdRegisterItem {
   std::optional<std::string> type;
   std::vector<Point> location;
@@ -579,7 +582,8 @@ struct IdCardOptions {
   std::optional<bool> detect_glare;
 };
 
-struct IdcardVerificationResult {
+// SDK model IdcardVerificationResult.
+struct IdCardVerificationResult {
   std::optional<bool> valid_number;
   std::optional<bool> valid_birth;
   std::optional<bool> valid_sex;
@@ -587,7 +591,8 @@ struct IdcardVerificationResult {
   std::optional<bool> valid_validity_period;
 };
 
-struct IdcardScoreInfoResult {
+// SDK model IdcardScoreInfoResult.
+struct IdCardScoreInfoResult {
   std::optional<std::int64_t> tampering_score;
   std::optional<std::int64_t> interim_score;
   std::optional<std::int64_t> reproduce_score;
@@ -598,13 +603,15 @@ struct IdcardScoreInfoResult {
   std::optional<std::int64_t> blocking_within_border_score;
 };
 
-struct IdcardFrontVerificationResult {
+// SDK model IdcardFrontVerificationResult.
+struct IdCardFrontVerificationResult {
   std::optional<bool> valid_number;
   std::optional<bool> valid_birth;
   std::optional<bool> valid_sex;
 };
 
-struct IdcardFrontResult {
+// SDK model IdcardFrontResult.
+struct IdCardFrontResult {
   std::optional<std::string> name;
   std::optional<std::string> sex;
   std::optional<std::string> birth;
@@ -613,7 +620,7 @@ struct IdcardFrontResult {
   std::optional<std::string> number;
   std::optional<std::string> portrait_image;
   std::optional<std::string> adjusted_image;
-  std::optional<IdcardFrontVerificationResult> verification_result;
+  std::optional<IdCardFrontVerificationResult> verification_result;
   // free-form object: result field name -> array of 4 [x,y] integer points (top-left, top-right,
   // bottom-right, bottom-left); an entry can be an empty array when the field is not found / OFD
   // input
@@ -627,20 +634,22 @@ struct IdcardFrontResult {
   std::optional<bool> detect_blur_result;
   std::optional<bool> detect_interim_result;
   std::optional<bool> detect_glare_result;
-  std::optional<IdcardScoreInfoResult> score_info;
+  std::optional<IdCardScoreInfoResult> score_info;
 };
 
-struct IdcardBackVerificationResult {
+// SDK model IdcardBackVerificationResult.
+struct IdCardBackVerificationResult {
   std::optional<bool> valid_date;
   std::optional<bool> valid_validity_period;
 };
 
-struct IdcardBackResult {
+// SDK model IdcardBackResult.
+struct IdCardBackResult {
   std::optional<std::string> issue;
   std::optional<std::string> valid_from;
   std::optional<std::string> valid_to;
   std::optional<std::string> adjusted_image;
-  std::optional<IdcardBackVerificationResult> verification_result;
+  std::optional<IdCardBackVerificationResult> verification_result;
   // free-form object: result field name -> array of 4 [x,y] integer points (top-left, top-right,
   // bottom-right, bottom-left); an entry can be an empty array when the field is not found / OFD
   // input
@@ -653,7 +662,7 @@ struct IdcardBackResult {
   std::optional<bool> detect_blur_result;
   std::optional<bool> detect_interim_result;
   std::optional<bool> detect_glare_result;
-  std::optional<IdcardScoreInfoResult> score_info;
+  std::optional<IdCardScoreInfoResult> score_info;
 };
 
 struct IdCardResult {
@@ -666,7 +675,7 @@ struct IdCardResult {
   std::optional<std::string> issue;
   std::optional<std::string> valid_from;
   std::optional<std::string> valid_to;
-  std::optional<IdcardVerificationResult> verification_result;
+  std::optional<IdCardVerificationResult> verification_result;
   // free-form object: result field name -> array of 4 [x,y] integer points (top-left, top-right,
   // bottom-right, bottom-left); an entry can be an empty array when the field is not found / OFD
   // input
@@ -682,9 +691,9 @@ struct IdCardResult {
   std::optional<bool> detect_blur_result;
   std::optional<bool> detect_interim_result;
   std::optional<bool> detect_glare_result;
-  std::optional<IdcardScoreInfoResult> score_info;
-  std::optional<IdcardFrontResult> front;
-  std::optional<IdcardBackResult> back;
+  std::optional<IdCardScoreInfoResult> score_info;
+  std::optional<IdCardFrontResult> front;
+  std::optional<IdCardBackResult> back;
 
   Json raw;                // the whole "result", unknown fields included
   std::string request_id;  // X-Request-Id
@@ -740,6 +749,7 @@ struct IdDocumentResult {
 struct LicensePlateOptions {
 };
 
+// SDK model LicensePlateResult.
 struct LicensePlateItem {
   std::optional<std::string> plate_number;
   std::optional<std::string> plate_color;
@@ -1018,7 +1028,8 @@ struct PcrTestRecordConfidence {
   std::optional<double> test_result;
 };
 
-struct PcrTestRecordWordsBlockList {
+// SDK model PcrTestRecordWordsBlockList.
+struct PcrTestRecordWordsBlock {
   std::optional<std::string> words;
   std::vector<Point> location;
   std::optional<double> confidence;
@@ -1031,7 +1042,7 @@ struct PcrTestRecordResult {
   std::optional<std::string> test_result;
   std::optional<PcrTestRecordConfidence> confidence;
   std::optional<std::int64_t> words_block_count;
-  std::vector<PcrTestRecordWordsBlockList> words_block_list;
+  std::vector<PcrTestRecordWordsBlock> words_block_list;
 
   Json raw;                // the whole "result", unknown fields included
   std::string request_id;  // X-Request-Id
@@ -1268,21 +1279,24 @@ struct TransportationLicenseResult {
 struct QualificationCertificateOptions {
 };
 
-struct QualificationCategory {
+// SDK model QualificationCategory.
+struct QualificationCertificateCategory {
   std::optional<std::string> category;
   std::optional<std::string> initial_issue_date;
   std::optional<std::string> issue_date;
   std::optional<std::string> expiry_date;
 };
 
-struct QualificationCategoryConfidence {
+// SDK model QualificationCategoryConfidence.
+struct QualificationCertificateCategoryConfidence {
   std::optional<double> category;
   std::optional<double> initial_issue_date;
   std::optional<double> issue_date;
   std::optional<double> expiry_date;
 };
 
-struct QualificationConfidence {
+// SDK model QualificationConfidence.
+struct QualificationCertificateConfidence {
   std::optional<double> id_number;
   std::optional<double> assessment_date;
   std::optional<double> certificate_number;
@@ -1300,7 +1314,7 @@ struct QualificationConfidence {
   std::optional<double> driving_class;
   std::optional<double> issuing_authority;
   std::optional<double> birth_date;
-  std::vector<QualificationCategoryConfidence> qualification_category_list;
+  std::vector<QualificationCertificateCategoryConfidence> qualification_category_list;
 };
 
 struct QualificationCertificateResult {
@@ -1321,8 +1335,8 @@ struct QualificationCertificateResult {
   std::optional<std::string> driving_class;
   std::optional<std::string> issuing_authority;
   std::optional<std::string> birth_date;
-  std::vector<QualificationCategory> qualification_category_list;
-  std::optional<QualificationConfidence> confidence;
+  std::vector<QualificationCertificateCategory> qualification_category_list;
+  std::optional<QualificationCertificateConfidence> confidence;
 
   Json raw;                // the whole "result", unknown fields included
   std::string request_id;  // X-Request-Id

@@ -133,7 +133,8 @@ struct FinancialStatementOptions {
   std::optional<bool> return_rectification_matrix;
 };
 
-struct FinancialStatementWordsBlockList {
+// SDK model FinancialStatementWordsBlockList.
+struct FinancialStatementWordsBlock {
   std::optional<std::string> words;
   std::vector<Point> location;
   std::optional<double> confidence;
@@ -142,11 +143,12 @@ struct FinancialStatementWordsBlockList {
   std::vector<Point> cell_location;
 };
 
-struct FinancialStatementWordsRegionList {
+// SDK model FinancialStatementWordsRegionList.
+struct FinancialStatementWordsRegion {
   std::optional<std::string> type;
   std::optional<double> words_block_count;
   std::vector<Point> table_location;
-  std::vector<FinancialStatementWordsBlockList> words_block_list;
+  std::vector<FinancialStatementWordsBlock> words_block_list;
 };
 
 struct FinancialStatementResultImageSize {
@@ -156,7 +158,7 @@ struct FinancialStatementResultImageSize {
 
 struct FinancialStatementResult {
   std::optional<std::int64_t> words_region_count;
-  std::vector<FinancialStatementWordsRegionList> words_region_list;
+  std::vector<FinancialStatementWordsRegion> words_region_list;
   std::optional<std::string> excel;
   std::optional<FinancialStatementResultImageSize> image_size;
   std::vector<std::vector<double>> rectification_matrix;
@@ -174,7 +176,8 @@ struct FinancialStatementResult {
 struct FlightItineraryOptions {
 };
 
-struct ItineraryList {
+// SDK model ItineraryList.
+struct FlightItineraryLeg {
   std::optional<std::string> departure_station;
   std::optional<std::string> destination_station;
   std::optional<std::string> carrier;
@@ -214,7 +217,7 @@ struct FlightItineraryResult {
   std::optional<std::string> international_flag;
   std::optional<std::string> issue_status;
   std::optional<std::string> gp_number;
-  std::vector<ItineraryList> itinerary_list;
+  std::vector<FlightItineraryLeg> itinerary_list;
   // free-form object mirroring result fields; contains "itinerary_list": array of per-leg
   // confidence objects (same order as result.itinerary_list)
   Json confidence;
@@ -239,7 +242,8 @@ struct InsurancePolicyDetail {
   std::vector<Point> location;
 };
 
-struct InsurantItem {
+// SDK model InsurantItem.
+struct InsurancePolicyInsurant {
   std::optional<InsurancePolicyDetail> insurant_name;
   std::optional<InsurancePolicyDetail> insurant_sex;
   std::optional<InsurancePolicyDetail> insurant_birthday;
@@ -247,14 +251,16 @@ struct InsurantItem {
   std::optional<InsurancePolicyDetail> insurant_id_number;
 };
 
-struct BeneficiaryItem {
+// SDK model BeneficiaryItem.
+struct InsurancePolicyBeneficiary {
   std::optional<InsurancePolicyDetail> beneficiary_name;
   std::optional<InsurancePolicyDetail> beneficiary_type;
   std::optional<InsurancePolicyDetail> beneficiary_order;
   std::optional<InsurancePolicyDetail> beneficiary_share;
 };
 
-struct InsuranceItem {
+// SDK model InsuranceItem.
+struct InsurancePolicyCoverage {
   std::optional<InsurancePolicyDetail> insurance_name;
   std::optional<InsurancePolicyDetail> insurance_period;
   std::optional<InsurancePolicyDetail> insurance_amount;
@@ -273,9 +279,9 @@ struct InsurancePolicyResult {
   std::optional<InsurancePolicyDetail> applicant_birthday;
   std::optional<InsurancePolicyDetail> applicant_id_type;
   std::optional<InsurancePolicyDetail> applicant_id_number;
-  std::vector<InsurantItem> insurant_list;
-  std::vector<BeneficiaryItem> beneficiary_list;
-  std::vector<InsuranceItem> insurance_list;
+  std::vector<InsurancePolicyInsurant> insurant_list;
+  std::vector<InsurancePolicyBeneficiary> beneficiary_list;
+  std::vector<InsurancePolicyCoverage> insurance_list;
 
   Json raw;                // the whole "result", unknown fields included
   std::string request_id;  // X-Request-Id
@@ -683,7 +689,8 @@ struct VatInvoiceOptions {
   std::optional<bool> ofd_to_image_mode;
 };
 
-struct ItemList {
+// SDK model ItemList.
+struct VatInvoiceItem {
   std::optional<std::string> name;
   std::optional<std::string> specification;
   std::optional<std::string> unit;
@@ -698,7 +705,8 @@ struct ItemList {
   std::optional<std::string> vehicle_type;
 };
 
-struct BelongItemList {
+// SDK model BelongItemList.
+struct VatInvoiceBelongItem {
   std::optional<std::string> name;
   std::optional<std::string> item_number;
   std::optional<std::string> specification;
@@ -710,7 +718,8 @@ struct BelongItemList {
   std::optional<std::string> tax;
 };
 
-struct PassengerTravelItemList {
+// SDK model PassengerTravelItemList.
+struct VatInvoicePassengerTravelItem {
   std::optional<std::string> traveler_name;
   std::optional<std::string> id_number;
   std::optional<std::string> travel_date;
@@ -754,7 +763,7 @@ struct VatInvoiceResult {
   std::optional<std::string> reviewer;
   std::optional<std::string> issuer;
   std::vector<std::string> seller_seal;
-  std::vector<ItemList> item_list;
+  std::vector<VatInvoiceItem> item_list;
   std::optional<std::string> province;
   std::optional<std::string> city;
   std::optional<std::string> total_pages;
@@ -782,8 +791,8 @@ struct VatInvoiceResult {
   std::optional<std::string> belong_subtotal_tax;
   std::optional<std::string> belong_discount_amount;
   std::optional<std::string> belong_discount_tax;
-  std::vector<BelongItemList> belong_item_list;
-  std::vector<PassengerTravelItemList> passenger_travel_item_list;
+  std::vector<VatInvoiceBelongItem> belong_item_list;
+  std::vector<VatInvoicePassengerTravelItem> passenger_travel_item_list;
 
   Json raw;                // the whole "result", unknown fields included
   std::string request_id;  // X-Request-Id

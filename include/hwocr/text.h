@@ -65,38 +65,42 @@ struct GeneralTableOptions {
   std::optional<bool> with_borders;
 };
 
-struct CharListItem {
+// SDK model CharListItem.
+struct GeneralTableChar {
   std::optional<std::string> character;  // JSON "char"
   std::optional<double> char_confidence;
   std::vector<Point> char_location;
 };
 
-struct WordsListItem {
+// SDK model WordsListItem.
+struct GeneralTableWords {
   std::optional<std::string> words;
   std::optional<double> confidence;
   std::vector<Point> location;
-  std::vector<CharListItem> char_list;
+  std::vector<GeneralTableChar> char_list;
 };
 
-struct GeneralTableWordsBlockList {
+// SDK model GeneralTableWordsBlockList.
+struct GeneralTableWordsBlock {
   std::optional<std::string> words;
   std::optional<double> confidence;
   std::vector<Point> location;
-  std::vector<WordsListItem> words_list;
+  std::vector<GeneralTableWords> words_list;
   std::vector<std::int64_t> rows;
   std::vector<std::int64_t> columns;
   std::vector<Point> cell_location;
 };
 
-struct WordsRegionList {
+// SDK model WordsRegionList.
+struct GeneralTableWordsRegion {
   std::optional<std::string> type;
   std::optional<std::int64_t> words_block_count;
-  std::vector<GeneralTableWordsBlockList> words_block_list;
+  std::vector<GeneralTableWordsBlock> words_block_list;
 };
 
 struct GeneralTableResult {
   std::optional<std::int64_t> words_region_count;
-  std::vector<WordsRegionList> words_region_list;
+  std::vector<GeneralTableWordsRegion> words_region_list;
   std::optional<std::string> excel;
 
   Json raw;                // the whole "result", unknown fields included
@@ -128,23 +132,25 @@ struct GeneralTextOptions {
   std::optional<bool> return_markdown_result;
 };
 
-struct GeneralTextCharList {
+// SDK model GeneralTextCharList.
+struct GeneralTextChar {
   std::optional<std::string> character;  // JSON "char"
   std::vector<Point> char_location;
   std::optional<double> char_confidence;
 };
 
-struct GeneralTextWordsBlockList {
+// SDK model GeneralTextWordsBlockList.
+struct GeneralTextWordsBlock {
   std::optional<std::string> words;
   std::vector<Point> location;
   std::optional<double> confidence;
-  std::vector<GeneralTextCharList> char_list;
+  std::vector<GeneralTextChar> char_list;
 };
 
 struct GeneralTextResult {
   std::optional<double> direction;
   std::optional<std::int64_t> words_block_count;
-  std::vector<GeneralTextWordsBlockList> words_block_list;
+  std::vector<GeneralTextWordsBlock> words_block_list;
   std::optional<std::string> markdown_result;
 
   Json raw;                // the whole "result", unknown fields included
@@ -167,7 +173,8 @@ struct HandwritingOptions {
   std::optional<bool> detect_direction;
 };
 
-struct HandwritingWordsBlockList {
+// SDK model HandwritingWordsBlockList.
+struct HandwritingWordsBlock {
   std::optional<std::string> words;
   std::optional<std::string> type;
   std::optional<double> confidence;
@@ -176,7 +183,7 @@ struct HandwritingWordsBlockList {
 
 struct HandwritingResult {
   std::optional<std::int64_t> words_block_count;
-  std::vector<HandwritingWordsBlockList> words_block_list;
+  std::vector<HandwritingWordsBlock> words_block_list;
 
   Json raw;                // the whole "result", unknown fields included
   std::string request_id;  // X-Request-Id
@@ -197,21 +204,23 @@ struct SealOptions {
   std::optional<std::int64_t> pdf_page_number;
 };
 
-struct SealWordsBlockList {
+// SDK model SealWordsBlockList.
+struct SealWordsBlock {
   std::optional<std::string> words;
   std::optional<double> words_confidence;
 };
 
-struct SealList {
+// SDK model SealList.
+struct SealItem {
   std::optional<std::string> type;
   std::optional<std::string> seal_image;
   std::optional<double> confidence;
   std::vector<Point> location;
-  std::vector<SealWordsBlockList> words_block_list;
+  std::vector<SealWordsBlock> words_block_list;
 };
 
 struct SealResult {
-  std::vector<SealList> seal_list;
+  std::vector<SealItem> seal_list;
   std::optional<std::string> erased_seal_image;
 
   Json raw;                // the whole "result", unknown fields included
@@ -256,23 +265,25 @@ struct SmartDocumentRecognizerOptions {
   std::optional<bool> character_mode;
 };
 
-struct SmartDocumentRecognizerCharList {
+// SDK model SmartDocumentRecognizerCharList.
+struct SmartDocumentRecognizerChar {
   std::optional<std::string> character;  // JSON "char"
   std::optional<double> char_confidence;
   std::vector<Point> char_location;
 };
 
-struct SmartDocumentRecognizerWordsBlockList {
+// SDK model SmartDocumentRecognizerWordsBlockList.
+struct SmartDocumentRecognizerWordsBlock {
   std::optional<std::string> words;
   std::vector<Point> location;
   std::optional<double> confidence;
-  std::vector<SmartDocumentRecognizerCharList> char_list;
+  std::vector<SmartDocumentRecognizerChar> char_list;
 };
 
 struct SmartDocumentRecognizerOcrResult {
   std::optional<double> direction;
   std::optional<std::int64_t> words_block_count;
-  std::vector<SmartDocumentRecognizerWordsBlockList> words_block_list;
+  std::vector<SmartDocumentRecognizerWordsBlock> words_block_list;
 };
 
 struct SmartDocumentRecognizerKVWordsBlock {
@@ -342,6 +353,7 @@ struct SmartDocumentRecognizerFormulaResult {
   std::vector<SmartDocumentRecognizerFormulaBlock> formula_list;
 };
 
+// SDK model SmartDocumentRecognizerResult.
 struct SmartDocumentRecognizerItem {
   std::optional<SmartDocumentRecognizerOcrResult> ocr_result;
   std::optional<SmartDocumentRecognizerKvResult> kv_result;
@@ -377,7 +389,8 @@ struct WebImageOptions {
   std::optional<bool> detect_text_direction;
 };
 
-struct WebImageWordsBlockList {
+// SDK model WebImageWordsBlockList.
+struct WebImageWordsBlock {
   std::optional<std::string> words;
   std::optional<double> confidence;
   std::vector<Point> location;
@@ -406,7 +419,7 @@ struct WebImageExtractedData {
 
 struct WebImageResult {
   std::optional<std::int64_t> words_block_count;
-  std::vector<WebImageWordsBlockList> words_block_list;
+  std::vector<WebImageWordsBlock> words_block_list;
   std::optional<WebImageExtractedData> extracted_data;
 
   Json raw;                // the whole "result", unknown fields included

@@ -71,13 +71,13 @@ void from_json(const nlohmann::json& body, BusinessCardOptions& options) {
   read(context, body, "return_adjusted_image", options.return_adjusted_image);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, ExtraInfoList& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, BusinessCardExtraInfo& out) {
   read(context, node, "item", out.item);
   read(context, node, "value", out.value);
   read(context, node, "note", out.note);
 }
 
-nlohmann::json to_json(JsonWriter, const ExtraInfoList& value) {
+nlohmann::json to_json(JsonWriter, const BusinessCardExtraInfo& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "item", value.item);
   write(node, "value", value.value);
@@ -701,13 +701,13 @@ void from_json(const nlohmann::json& body, HealthCodeOptions& options) {
   read(context, body, "detect_direction", options.detect_direction);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, HealthCodeWordsBlockList& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, HealthCodeWordsBlock& out) {
   read(context, node, "words", out.words);
   read(context, node, "location", out.location);
   read(context, node, "confidence", out.confidence);
 }
 
-nlohmann::json to_json(JsonWriter, const HealthCodeWordsBlockList& value) {
+nlohmann::json to_json(JsonWriter, const HealthCodeWordsBlock& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "words", value.words);
   write(node, "location", value.location);
@@ -967,7 +967,7 @@ void from_json(const nlohmann::json& body, IdCardOptions& options) {
   read(context, body, "detect_glare", options.detect_glare);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, IdcardVerificationResult& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, IdCardVerificationResult& out) {
   read(context, node, "valid_number", out.valid_number);
   read(context, node, "valid_birth", out.valid_birth);
   read(context, node, "valid_sex", out.valid_sex);
@@ -975,7 +975,7 @@ void parse(const ParseContext& context, const nlohmann::json& node, IdcardVerifi
   read(context, node, "valid_validity_period", out.valid_validity_period);
 }
 
-nlohmann::json to_json(JsonWriter, const IdcardVerificationResult& value) {
+nlohmann::json to_json(JsonWriter, const IdCardVerificationResult& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "valid_number", value.valid_number);
   write(node, "valid_birth", value.valid_birth);
@@ -985,7 +985,7 @@ nlohmann::json to_json(JsonWriter, const IdcardVerificationResult& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, IdcardScoreInfoResult& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, IdCardScoreInfoResult& out) {
   read(context, node, "tampering_score", out.tampering_score);
   read(context, node, "interim_score", out.interim_score);
   read(context, node, "reproduce_score", out.reproduce_score);
@@ -996,7 +996,7 @@ void parse(const ParseContext& context, const nlohmann::json& node, IdcardScoreI
   read(context, node, "blocking_within_border_score", out.blocking_within_border_score);
 }
 
-nlohmann::json to_json(JsonWriter, const IdcardScoreInfoResult& value) {
+nlohmann::json to_json(JsonWriter, const IdCardScoreInfoResult& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "tampering_score", value.tampering_score);
   write(node, "interim_score", value.interim_score);
@@ -1009,13 +1009,13 @@ nlohmann::json to_json(JsonWriter, const IdcardScoreInfoResult& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, IdcardFrontVerificationResult& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, IdCardFrontVerificationResult& out) {
   read(context, node, "valid_number", out.valid_number);
   read(context, node, "valid_birth", out.valid_birth);
   read(context, node, "valid_sex", out.valid_sex);
 }
 
-nlohmann::json to_json(JsonWriter, const IdcardFrontVerificationResult& value) {
+nlohmann::json to_json(JsonWriter, const IdCardFrontVerificationResult& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "valid_number", value.valid_number);
   write(node, "valid_birth", value.valid_birth);
@@ -1023,7 +1023,7 @@ nlohmann::json to_json(JsonWriter, const IdcardFrontVerificationResult& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, IdcardFrontResult& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, IdCardFrontResult& out) {
   read(context, node, "name", out.name);
   read(context, node, "sex", out.sex);
   read(context, node, "birth", out.birth);
@@ -1046,7 +1046,7 @@ void parse(const ParseContext& context, const nlohmann::json& node, IdcardFrontR
   read(context, node, "score_info", out.score_info);
 }
 
-nlohmann::json to_json(JsonWriter, const IdcardFrontResult& value) {
+nlohmann::json to_json(JsonWriter, const IdCardFrontResult& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "name", value.name);
   write(node, "sex", value.sex);
@@ -1071,19 +1071,19 @@ nlohmann::json to_json(JsonWriter, const IdcardFrontResult& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, IdcardBackVerificationResult& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, IdCardBackVerificationResult& out) {
   read(context, node, "valid_date", out.valid_date);
   read(context, node, "valid_validity_period", out.valid_validity_period);
 }
 
-nlohmann::json to_json(JsonWriter, const IdcardBackVerificationResult& value) {
+nlohmann::json to_json(JsonWriter, const IdCardBackVerificationResult& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "valid_date", value.valid_date);
   write(node, "valid_validity_period", value.valid_validity_period);
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, IdcardBackResult& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, IdCardBackResult& out) {
   read(context, node, "issue", out.issue);
   read(context, node, "valid_from", out.valid_from);
   read(context, node, "valid_to", out.valid_to);
@@ -1101,7 +1101,7 @@ void parse(const ParseContext& context, const nlohmann::json& node, IdcardBackRe
   read(context, node, "score_info", out.score_info);
 }
 
-nlohmann::json to_json(JsonWriter, const IdcardBackResult& value) {
+nlohmann::json to_json(JsonWriter, const IdCardBackResult& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "issue", value.issue);
   write(node, "valid_from", value.valid_from);
@@ -1768,13 +1768,13 @@ nlohmann::json to_json(JsonWriter, const PcrTestRecordConfidence& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, PcrTestRecordWordsBlockList& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, PcrTestRecordWordsBlock& out) {
   read(context, node, "words", out.words);
   read(context, node, "location", out.location);
   read(context, node, "confidence", out.confidence);
 }
 
-nlohmann::json to_json(JsonWriter, const PcrTestRecordWordsBlockList& value) {
+nlohmann::json to_json(JsonWriter, const PcrTestRecordWordsBlock& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "words", value.words);
   write(node, "location", value.location);
@@ -2207,14 +2207,14 @@ const ApiSpec kQualificationCertificateApi = {
 Status to_json(const QualificationCertificateOptions&, nlohmann::json&) { return Success{}; }
 void from_json(const nlohmann::json&, QualificationCertificateOptions&) {}
 
-void parse(const ParseContext& context, const nlohmann::json& node, QualificationCategory& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, QualificationCertificateCategory& out) {
   read(context, node, "category", out.category);
   read(context, node, "initial_issue_date", out.initial_issue_date);
   read(context, node, "issue_date", out.issue_date);
   read(context, node, "expiry_date", out.expiry_date);
 }
 
-nlohmann::json to_json(JsonWriter, const QualificationCategory& value) {
+nlohmann::json to_json(JsonWriter, const QualificationCertificateCategory& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "category", value.category);
   write(node, "initial_issue_date", value.initial_issue_date);
@@ -2223,14 +2223,14 @@ nlohmann::json to_json(JsonWriter, const QualificationCategory& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, QualificationCategoryConfidence& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, QualificationCertificateCategoryConfidence& out) {
   read(context, node, "category", out.category);
   read(context, node, "initial_issue_date", out.initial_issue_date);
   read(context, node, "issue_date", out.issue_date);
   read(context, node, "expiry_date", out.expiry_date);
 }
 
-nlohmann::json to_json(JsonWriter, const QualificationCategoryConfidence& value) {
+nlohmann::json to_json(JsonWriter, const QualificationCertificateCategoryConfidence& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "category", value.category);
   write(node, "initial_issue_date", value.initial_issue_date);
@@ -2239,7 +2239,7 @@ nlohmann::json to_json(JsonWriter, const QualificationCategoryConfidence& value)
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, QualificationConfidence& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, QualificationCertificateConfidence& out) {
   read(context, node, "id_number", out.id_number);
   read(context, node, "assessment_date", out.assessment_date);
   read(context, node, "certificate_number", out.certificate_number);
@@ -2260,7 +2260,7 @@ void parse(const ParseContext& context, const nlohmann::json& node, Qualificatio
   read(context, node, "qualification_category_list", out.qualification_category_list);
 }
 
-nlohmann::json to_json(JsonWriter, const QualificationConfidence& value) {
+nlohmann::json to_json(JsonWriter, const QualificationCertificateConfidence& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "id_number", value.id_number);
   write(node, "assessment_date", value.assessment_date);

@@ -211,7 +211,7 @@ void from_json(const nlohmann::json& body, FinancialStatementOptions& options) {
   read(context, body, "return_rectification_matrix", options.return_rectification_matrix);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, FinancialStatementWordsBlockList& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, FinancialStatementWordsBlock& out) {
   read(context, node, "words", out.words);
   read(context, node, "location", out.location);
   read(context, node, "confidence", out.confidence);
@@ -220,7 +220,7 @@ void parse(const ParseContext& context, const nlohmann::json& node, FinancialSta
   read(context, node, "cell_location", out.cell_location);
 }
 
-nlohmann::json to_json(JsonWriter, const FinancialStatementWordsBlockList& value) {
+nlohmann::json to_json(JsonWriter, const FinancialStatementWordsBlock& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "words", value.words);
   write(node, "location", value.location);
@@ -231,14 +231,14 @@ nlohmann::json to_json(JsonWriter, const FinancialStatementWordsBlockList& value
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, FinancialStatementWordsRegionList& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, FinancialStatementWordsRegion& out) {
   read(context, node, "type", out.type);
   read(context, node, "words_block_count", out.words_block_count);
   read(context, node, "table_location", out.table_location);
   read(context, node, "words_block_list", out.words_block_list);
 }
 
-nlohmann::json to_json(JsonWriter, const FinancialStatementWordsRegionList& value) {
+nlohmann::json to_json(JsonWriter, const FinancialStatementWordsRegion& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "type", value.type);
   write(node, "words_block_count", value.words_block_count);
@@ -293,7 +293,7 @@ const ApiSpec kFlightItineraryApi = {
 Status to_json(const FlightItineraryOptions&, nlohmann::json&) { return Success{}; }
 void from_json(const nlohmann::json&, FlightItineraryOptions&) {}
 
-void parse(const ParseContext& context, const nlohmann::json& node, ItineraryList& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, FlightItineraryLeg& out) {
   read(context, node, "departure_station", out.departure_station);
   read(context, node, "destination_station", out.destination_station);
   read(context, node, "carrier", out.carrier);
@@ -307,7 +307,7 @@ void parse(const ParseContext& context, const nlohmann::json& node, ItineraryLis
   read(context, node, "baggage_allowance", out.baggage_allowance);
 }
 
-nlohmann::json to_json(JsonWriter, const ItineraryList& value) {
+nlohmann::json to_json(JsonWriter, const FlightItineraryLeg& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "departure_station", value.departure_station);
   write(node, "destination_station", value.destination_station);
@@ -420,7 +420,7 @@ nlohmann::json to_json(JsonWriter, const InsurancePolicyDetail& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, InsurantItem& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, InsurancePolicyInsurant& out) {
   read(context, node, "insurant_name", out.insurant_name);
   read(context, node, "insurant_sex", out.insurant_sex);
   read(context, node, "insurant_birthday", out.insurant_birthday);
@@ -428,7 +428,7 @@ void parse(const ParseContext& context, const nlohmann::json& node, InsurantItem
   read(context, node, "insurant_id_number", out.insurant_id_number);
 }
 
-nlohmann::json to_json(JsonWriter, const InsurantItem& value) {
+nlohmann::json to_json(JsonWriter, const InsurancePolicyInsurant& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "insurant_name", value.insurant_name);
   write(node, "insurant_sex", value.insurant_sex);
@@ -438,14 +438,14 @@ nlohmann::json to_json(JsonWriter, const InsurantItem& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, BeneficiaryItem& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, InsurancePolicyBeneficiary& out) {
   read(context, node, "beneficiary_name", out.beneficiary_name);
   read(context, node, "beneficiary_type", out.beneficiary_type);
   read(context, node, "beneficiary_order", out.beneficiary_order);
   read(context, node, "beneficiary_share", out.beneficiary_share);
 }
 
-nlohmann::json to_json(JsonWriter, const BeneficiaryItem& value) {
+nlohmann::json to_json(JsonWriter, const InsurancePolicyBeneficiary& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "beneficiary_name", value.beneficiary_name);
   write(node, "beneficiary_type", value.beneficiary_type);
@@ -454,7 +454,7 @@ nlohmann::json to_json(JsonWriter, const BeneficiaryItem& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, InsuranceItem& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, InsurancePolicyCoverage& out) {
   read(context, node, "insurance_name", out.insurance_name);
   read(context, node, "insurance_period", out.insurance_period);
   read(context, node, "insurance_amount", out.insurance_amount);
@@ -463,7 +463,7 @@ void parse(const ParseContext& context, const nlohmann::json& node, InsuranceIte
   read(context, node, "payment_amount", out.payment_amount);
 }
 
-nlohmann::json to_json(JsonWriter, const InsuranceItem& value) {
+nlohmann::json to_json(JsonWriter, const InsurancePolicyCoverage& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "insurance_name", value.insurance_name);
   write(node, "insurance_period", value.insurance_period);
@@ -1139,7 +1139,7 @@ void from_json(const nlohmann::json& body, VatInvoiceOptions& options) {
   read(context, body, "ofd_to_image_mode", options.ofd_to_image_mode);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, ItemList& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, VatInvoiceItem& out) {
   read(context, node, "name", out.name);
   read(context, node, "specification", out.specification);
   read(context, node, "unit", out.unit);
@@ -1154,7 +1154,7 @@ void parse(const ParseContext& context, const nlohmann::json& node, ItemList& ou
   read(context, node, "vehicle_type", out.vehicle_type);
 }
 
-nlohmann::json to_json(JsonWriter, const ItemList& value) {
+nlohmann::json to_json(JsonWriter, const VatInvoiceItem& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "name", value.name);
   write(node, "specification", value.specification);
@@ -1171,7 +1171,7 @@ nlohmann::json to_json(JsonWriter, const ItemList& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, BelongItemList& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, VatInvoiceBelongItem& out) {
   read(context, node, "name", out.name);
   read(context, node, "item_number", out.item_number);
   read(context, node, "specification", out.specification);
@@ -1183,7 +1183,7 @@ void parse(const ParseContext& context, const nlohmann::json& node, BelongItemLi
   read(context, node, "tax", out.tax);
 }
 
-nlohmann::json to_json(JsonWriter, const BelongItemList& value) {
+nlohmann::json to_json(JsonWriter, const VatInvoiceBelongItem& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "name", value.name);
   write(node, "item_number", value.item_number);
@@ -1197,7 +1197,7 @@ nlohmann::json to_json(JsonWriter, const BelongItemList& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, PassengerTravelItemList& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, VatInvoicePassengerTravelItem& out) {
   read(context, node, "traveler_name", out.traveler_name);
   read(context, node, "id_number", out.id_number);
   read(context, node, "travel_date", out.travel_date);
@@ -1207,7 +1207,7 @@ void parse(const ParseContext& context, const nlohmann::json& node, PassengerTra
   read(context, node, "transportation_type", out.transportation_type);
 }
 
-nlohmann::json to_json(JsonWriter, const PassengerTravelItemList& value) {
+nlohmann::json to_json(JsonWriter, const VatInvoicePassengerTravelItem& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "traveler_name", value.traveler_name);
   write(node, "id_number", value.id_number);

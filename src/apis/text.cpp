@@ -65,13 +65,13 @@ void from_json(const nlohmann::json& body, GeneralTableOptions& options) {
   read(context, body, "with_borders", options.with_borders);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, CharListItem& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, GeneralTableChar& out) {
   read(context, node, "char", out.character);
   read(context, node, "char_confidence", out.char_confidence);
   read(context, node, "char_location", out.char_location);
 }
 
-nlohmann::json to_json(JsonWriter, const CharListItem& value) {
+nlohmann::json to_json(JsonWriter, const GeneralTableChar& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "char", value.character);
   write(node, "char_confidence", value.char_confidence);
@@ -79,14 +79,14 @@ nlohmann::json to_json(JsonWriter, const CharListItem& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, WordsListItem& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, GeneralTableWords& out) {
   read(context, node, "words", out.words);
   read(context, node, "confidence", out.confidence);
   read(context, node, "location", out.location);
   read(context, node, "char_list", out.char_list);
 }
 
-nlohmann::json to_json(JsonWriter, const WordsListItem& value) {
+nlohmann::json to_json(JsonWriter, const GeneralTableWords& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "words", value.words);
   write(node, "confidence", value.confidence);
@@ -95,7 +95,7 @@ nlohmann::json to_json(JsonWriter, const WordsListItem& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, GeneralTableWordsBlockList& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, GeneralTableWordsBlock& out) {
   read(context, node, "words", out.words);
   read(context, node, "confidence", out.confidence);
   read(context, node, "location", out.location);
@@ -105,7 +105,7 @@ void parse(const ParseContext& context, const nlohmann::json& node, GeneralTable
   read(context, node, "cell_location", out.cell_location);
 }
 
-nlohmann::json to_json(JsonWriter, const GeneralTableWordsBlockList& value) {
+nlohmann::json to_json(JsonWriter, const GeneralTableWordsBlock& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "words", value.words);
   write(node, "confidence", value.confidence);
@@ -117,13 +117,13 @@ nlohmann::json to_json(JsonWriter, const GeneralTableWordsBlockList& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, WordsRegionList& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, GeneralTableWordsRegion& out) {
   read(context, node, "type", out.type);
   read(context, node, "words_block_count", out.words_block_count);
   read(context, node, "words_block_list", out.words_block_list);
 }
 
-nlohmann::json to_json(JsonWriter, const WordsRegionList& value) {
+nlohmann::json to_json(JsonWriter, const GeneralTableWordsRegion& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "type", value.type);
   write(node, "words_block_count", value.words_block_count);
@@ -180,13 +180,13 @@ void from_json(const nlohmann::json& body, GeneralTextOptions& options) {
   read(context, body, "return_markdown_result", options.return_markdown_result);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, GeneralTextCharList& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, GeneralTextChar& out) {
   read(context, node, "char", out.character);
   read(context, node, "char_location", out.char_location);
   read(context, node, "char_confidence", out.char_confidence);
 }
 
-nlohmann::json to_json(JsonWriter, const GeneralTextCharList& value) {
+nlohmann::json to_json(JsonWriter, const GeneralTextChar& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "char", value.character);
   write(node, "char_location", value.char_location);
@@ -194,14 +194,14 @@ nlohmann::json to_json(JsonWriter, const GeneralTextCharList& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, GeneralTextWordsBlockList& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, GeneralTextWordsBlock& out) {
   read(context, node, "words", out.words);
   read(context, node, "location", out.location);
   read(context, node, "confidence", out.confidence);
   read(context, node, "char_list", out.char_list);
 }
 
-nlohmann::json to_json(JsonWriter, const GeneralTextWordsBlockList& value) {
+nlohmann::json to_json(JsonWriter, const GeneralTextWordsBlock& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "words", value.words);
   write(node, "location", value.location);
@@ -253,14 +253,14 @@ void from_json(const nlohmann::json& body, HandwritingOptions& options) {
   read(context, body, "detect_direction", options.detect_direction);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, HandwritingWordsBlockList& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, HandwritingWordsBlock& out) {
   read(context, node, "words", out.words);
   read(context, node, "type", out.type);
   read(context, node, "confidence", out.confidence);
   read(context, node, "location", out.location);
 }
 
-nlohmann::json to_json(JsonWriter, const HandwritingWordsBlockList& value) {
+nlohmann::json to_json(JsonWriter, const HandwritingWordsBlock& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "words", value.words);
   write(node, "type", value.type);
@@ -308,19 +308,19 @@ void from_json(const nlohmann::json& body, SealOptions& options) {
   read(context, body, "pdf_page_number", options.pdf_page_number);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, SealWordsBlockList& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, SealWordsBlock& out) {
   read(context, node, "words", out.words);
   read(context, node, "words_confidence", out.words_confidence);
 }
 
-nlohmann::json to_json(JsonWriter, const SealWordsBlockList& value) {
+nlohmann::json to_json(JsonWriter, const SealWordsBlock& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "words", value.words);
   write(node, "words_confidence", value.words_confidence);
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, SealList& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, SealItem& out) {
   read(context, node, "type", out.type);
   read(context, node, "seal_image", out.seal_image);
   read(context, node, "confidence", out.confidence);
@@ -328,7 +328,7 @@ void parse(const ParseContext& context, const nlohmann::json& node, SealList& ou
   read(context, node, "words_block_list", out.words_block_list);
 }
 
-nlohmann::json to_json(JsonWriter, const SealList& value) {
+nlohmann::json to_json(JsonWriter, const SealItem& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "type", value.type);
   write(node, "seal_image", value.seal_image);
@@ -397,13 +397,13 @@ void from_json(const nlohmann::json& body, SmartDocumentRecognizerOptions& optio
   read(context, body, "character_mode", options.character_mode);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, SmartDocumentRecognizerCharList& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, SmartDocumentRecognizerChar& out) {
   read(context, node, "char", out.character);
   read(context, node, "char_confidence", out.char_confidence);
   read(context, node, "char_location", out.char_location);
 }
 
-nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerCharList& value) {
+nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerChar& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "char", value.character);
   write(node, "char_confidence", value.char_confidence);
@@ -411,14 +411,14 @@ nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerCharList& value)
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, SmartDocumentRecognizerWordsBlockList& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, SmartDocumentRecognizerWordsBlock& out) {
   read(context, node, "words", out.words);
   read(context, node, "location", out.location);
   read(context, node, "confidence", out.confidence);
   read(context, node, "char_list", out.char_list);
 }
 
-nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerWordsBlockList& value) {
+nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerWordsBlock& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "words", value.words);
   write(node, "location", value.location);
@@ -648,7 +648,7 @@ void from_json(const nlohmann::json& body, WebImageOptions& options) {
   read(context, body, "detect_text_direction", options.detect_text_direction);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, WebImageWordsBlockList& out) {
+void parse(const ParseContext& context, const nlohmann::json& node, WebImageWordsBlock& out) {
   read(context, node, "words", out.words);
   read(context, node, "confidence", out.confidence);
   read(context, node, "location", out.location);
@@ -656,7 +656,7 @@ void parse(const ParseContext& context, const nlohmann::json& node, WebImageWord
   read(context, node, "font_scores", out.font_scores);
 }
 
-nlohmann::json to_json(JsonWriter, const WebImageWordsBlockList& value) {
+nlohmann::json to_json(JsonWriter, const WebImageWordsBlock& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "words", value.words);
   write(node, "confidence", value.confidence);

@@ -61,6 +61,25 @@ RESERVED_MEMBERS = {"raw", "request_id", "http_status"}
 # itself rather than options of an image call.
 REQUEST_STRUCT_SUFFIX = {"invoice-verification": "Request"}
 
+# Nested models whose SDK names neither start with their API's name nor
+# say what one element is.
+MODEL_RENAMES = {
+    "ExtraInfoList": "BusinessCardExtraInfo",
+    "ItineraryList": "FlightItineraryLeg",
+    "WordsRegionList": "GeneralTableWordsRegion",
+    "WordsListItem": "GeneralTableWords",
+    "CharListItem": "GeneralTableChar",
+    "InsurantItem": "InsurancePolicyInsurant",
+    "BeneficiaryItem": "InsurancePolicyBeneficiary",
+    "InsuranceItem": "InsurancePolicyCoverage",
+    "QualificationCategory": "QualificationCertificateCategory",
+    "QualificationCategoryConfidence": "QualificationCertificateCategoryConfidence",
+    "QualificationConfidence": "QualificationCertificateConfidence",
+    "ItemList": "VatInvoiceItem",
+    "BelongItemList": "VatInvoiceBelongItem",
+    "PassengerTravelItemList": "VatInvoicePassengerTravelItem",
+}
+
 # Groups where the data's notes say "exactly one" (the rest: at most one).
 EXACTLY_ONE_GROUPS = {("template_id", "classifier_id")}
 
@@ -181,7 +200,7 @@ def build_fields(api, fields, path_prefix, taken_names):
         if f["name"] != member:
             note = f"JSON \"{f['name']}\"" + (f"; {note}" if note else "")
         if t in ("object", "array of object") and f.get("fields") is not None and f.get("model"):
-            model = build_model(api, f["model"], f["fields"], path + ".", taken_names)
+            model = build_model(api, f["model"], f["fields"], path + ".", taken_names, t == "array of object")
             cpp = f"std::optional<{model.name}>" if t == "object" else f"std::vector<{model.name}>"
             out.append(Field(f["name"], member, t, cpp, "object" if t == "object" else "objects", model, note, path))
         elif t in LEAF_TYPES:
@@ -192,10 +211,27 @@ def build_fields(api, fields, path_prefix, taken_names):
     return out
 
 
-def build_model(api, spec_name, fields, path_prefix, taken_names):
-    name = spec_name
+def struct_name(api, spec_name, is_element):
+    """Our name for a nested model: every struct of an API starts with the
+    API's prefix (the SDK's "ItemList" would be a vague, clash-prone name in
+    namespace hwocr), and one element of a list is not called a List."""
+    if spec_name in MODEL_RENAMES:
+        return MODEL_RENAMES[spec_name]
+    if spec_name.lower().startswith(api.prefix.lower()):
+        name = api.prefix + spec_name[len(api.prefix):]
+    else:
+        name = api.prefix + spec_name
+    if is_element and name.endswith("List"):
+        name = name[:-len("List")]
+        if name == api.prefix:
+            name += "Item"
+    return name
+
+
+def build_model(api, spec_name, fields, path_prefix, taken_names, is_element=False):
+    name = struct_name(api, spec_name, is_element)
     if name in taken_names and taken_names[name] is not api:
-        raise SystemExit(f"model {name} used by two APIs")
+        raise SystemExit(f"struct {name} would be used by two APIs")
     if name in (api.result_struct, api.options_struct):
         name = api.prefix + "Item"
     if name in api.model_names:
@@ -205,6 +241,8 @@ def build_model(api, spec_name, fields, path_prefix, taken_names):
         return existing
     taken_names[name] = api
     model = Model(name, build_fields(api, fields, path_prefix, taken_names))
+    if name != spec_name:
+        model.comment = f"SDK model {spec_name}."
     api.model_names[name] = model
     api.models.append(model)
     return model
