@@ -16,16 +16,19 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "emulator.h"
+#include "emulator_catalogue.h"
 #include "hwocr/auth.h"
 
 namespace {
 
 using hwocr::emulator::AccessKey;
+using hwocr::emulator::CatalogueApi;
 using hwocr::emulator::Emulator;
 using hwocr::emulator::Fault;
 using hwocr::emulator::Options;
@@ -374,6 +377,222 @@ TEST_F(EmulatorTest, ChecksOptionTypes) {
   EXPECT_TRUE(is_error(post_signed(ocr_path("general-text"), image_body({{"language", 5}})), 400, "AIS.0101"));
   EXPECT_TRUE(is_error(post_signed(ocr_path("general-text"), image_body({{"character_mode", "yes"}})), 400,
                        "AIS.0101"));
+}
+
+// --- every API in the catalogue ------------------------------------------------------------------
+
+const CatalogueApi& catalogue_api(const std::string& name) {
+  for (const auto& api : hwocr::emulator::catalogue()) {
+    if (api.name == name) return api;
+  }
+  throw std::out_of_range("no API " + name + " in the catalogue");
+}
+
+const json kInvoice = {{"code", "3100204130"}, {"number", "18467732"}, {"issue_date", "2024-05-01"}};
+
+// The smallest body the API accepts: the image in its own field (or, for
+// invoice-verification, the required fields) and one of each exactly-one group.
+json minimal_request(const CatalogueApi& api) {
+  if (std::string(api.input_field).empty()) return kInvoice;
+  json request = {{api.input_field, kCardImage}};
+  for (const auto& group : api.exclusive) {
+    if (group.exactly_one) request[group.fields.front()] = "6b8c7d2e-0a1b-4c3d-9e8f-001122334455";
+  }
+  return request;
+}
+
+json with(json request, const json& changes) {
+  for (const auto& [name, value] : changes.items()) {
+    if (value.is_null()) {
+      request.erase(name);
+    } else {
+      request[name] = value;
+    }
+  }
+  return request;
+}
+
+TEST_F(EmulatorTest, ServesEveryCatalogueApiWithItsSample) {
+  const auto& apis = hwocr::emulator::catalogue();
+  ASSERT_EQ(apis.size(), 52u);
+  for (const auto& api : apis) {
+    SCOPED_TRACE(api.name);
+    const auto result = post_signed(ocr_path(api.name), minimal_request(api).dump());
+    ASSERT_TRUE(result);
+    ASSERT_EQ(result->status, 200) << result->body;
+    const json body = body_of(result);
+    const std::string name = api.name;
+    if (name == "id-card" || name == "general-text") {  // built from the request, not the sample
+      const json& answer = body["result"];
+      ASSERT_TRUE(answer.is_object()) << answer.dump();
+      const auto keys = name == "id-card"
+                            ? std::vector<std::string>{"name", "sex", "ethnicity", "birth", "address", "number"}
+                            : std::vector<std::string>{"direction", "words_block_count", "words_block_list"};
+      for (const auto& key : keys) EXPECT_TRUE(answer.contains(key)) << key;
+      EXPECT_NE(body, json::parse(api.sample_response));
+    } else {
+      EXPECT_EQ(body, json::parse(api.sample_response));
+    }
+  }
+  EXPECT_EQ(emulator_.stats().ocr_requests, apis.size());
+}
+
+TEST_F(EmulatorTest, KeepsBothStatusesInTheAutoClassificationSample) {
+  const json result = body_of(post_signed(ocr_path("auto-classification"), image_body()))["result"];
+  ASSERT_TRUE(result.is_array() && result.size() == 2) << result.dump();
+  EXPECT_EQ(result[0]["status"]["error_code"], "AIS.0000");
+  EXPECT_EQ(result[1]["status"]["error_code"], "AIS.0103");
+}
+
+TEST_F(EmulatorTest, NamesTheRightImageFieldWhenTheWrongOneIsSent) {
+  const auto image_to_data_api = post_signed(ocr_path("seal"), image_body());
+  EXPECT_TRUE(is_error(image_to_data_api, 400, "AIS.0101"));
+  EXPECT_NE(error_message(image_to_data_api).find("'data', not 'image'"), std::string::npos)
+      << error_message(image_to_data_api);
+  const auto data_to_image_api = post_signed(ocr_path("vat-invoice"), json{{"data", kCardImage}}.dump());
+  EXPECT_TRUE(is_error(data_to_image_api, 400, "AIS.0101"));
+  EXPECT_NE(error_message(data_to_image_api).find("'image', not 'data'"), std::string::npos)
+      << error_message(data_to_image_api);
+}
+
+TEST_F(EmulatorTest, RequiresExactlyOneOfDataAndUrl) {
+  const auto both = post_signed(ocr_path("bank-receipt"),
+                                json{{"data", kCardImage}, {"url", "https://example.com/receipt.pdf"}}.dump());
+  EXPECT_TRUE(is_error(both, 400, "AIS.0101"));
+  EXPECT_NE(error_message(both).find("either data or url"), std::string::npos) << error_message(both);
+  const auto neither = post_signed(ocr_path("bank-receipt"), json{{"page_num", 1}}.dump());
+  EXPECT_TRUE(is_error(neither, 400, "AIS.0101"));
+  EXPECT_NE(error_message(neither).find("data or url is required"), std::string::npos) << error_message(neither);
+  const auto by_url = post_signed(ocr_path("bank-receipt"), json{{"url", "https://example.com/receipt.pdf"}}.dump());
+  ASSERT_TRUE(by_url);
+  EXPECT_EQ(by_url->status, 200) << by_url->body;
+}
+
+TEST_F(EmulatorTest, RejectsUnknownFields) {
+  const auto misspelt = post_signed(ocr_path("vat-invoice"), image_body({{"advanced_mod", true}}));
+  EXPECT_TRUE(is_error(misspelt, 400, "AIS.0101"));
+  EXPECT_EQ(error_message(misspelt), "The input parameter is invalid. (unknown field 'advanced_mod')");
+  EXPECT_TRUE(is_error(post_signed(ocr_path("id-card"), image_body({{"sied", "front"}})), 400, "AIS.0101"));
+  // An option of another API is unknown here too.
+  EXPECT_TRUE(is_error(post_signed(ocr_path("bankcard"), image_body({{"side", "front"}})), 400, "AIS.0101"));
+}
+
+TEST_F(EmulatorTest, ChecksEveryFieldKindFromTheCatalogue) {
+  struct Case {
+    const char* api;
+    const char* field;
+    json wrong;
+    json right;
+  };
+  const json extended = {{"vat_invoice", {{"advanced_mode", true}}}};
+  const std::vector<Case> cases = {
+      {"vat-invoice", "advanced_mode", "true", true},   // kBoolean
+      {"vat-invoice", "page_num", "1", 1},              // kInteger
+      {"bank-receipt", "page_num", 1.5, 2},             // kInteger: a JSON integer, not any number
+      {"web-image", "extract_type", "contact_info", json::array({"contact_info"})},     // kStringList
+      {"id-document", "country_region", json::array({"CN", 1}), json::array({"CN"})},  // kStringList
+      {"auto-classification", "extended_parameters", extended.dump(), extended},       // kObject
+      {"passport", "country_code", 156, "CHN"},         // kString
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::string(c.api) + " " + c.field);
+    const json request = minimal_request(catalogue_api(c.api));
+    const auto wrong = post_signed(ocr_path(c.api), with(request, {{c.field, c.wrong}}).dump());
+    EXPECT_TRUE(is_error(wrong, 400, "AIS.0101"));
+    const std::string expected_start = std::string("The input parameter is invalid. (") + c.field + " must be ";
+    EXPECT_EQ(error_message(wrong).rfind(expected_start, 0), 0u) << error_message(wrong);
+    const auto right = post_signed(ocr_path(c.api), with(request, {{c.field, c.right}}).dump());
+    ASSERT_TRUE(right);
+    EXPECT_EQ(right->status, 200) << right->body;
+  }
+}
+
+TEST_F(EmulatorTest, RequiresTheInvoiceVerificationFields) {
+  for (const char* field : {"code", "number", "issue_date"}) {
+    const auto missing = post_signed(ocr_path("invoice-verification"), with(kInvoice, {{field, nullptr}}).dump());
+    EXPECT_TRUE(is_error(missing, 400, "AIS.0101")) << field;
+    EXPECT_NE(error_message(missing).find(std::string(field) + " is required"), std::string::npos)
+        << error_message(missing);
+  }
+  const json with_optional_fields = with(kInvoice, {{"check_code", "123456"}, {"subtotal_amount", "88.00"}});
+  const auto optional_fields = post_signed(ocr_path("invoice-verification"), with_optional_fields.dump());
+  ASSERT_TRUE(optional_fields);
+  EXPECT_EQ(optional_fields->status, 200) << optional_fields->body;
+}
+
+TEST_F(EmulatorTest, TakesNoImageForInvoiceVerification) {
+  for (const char* field : {"image", "data", "url"}) {
+    const json value = std::string(field) == "url" ? json("https://example.com/invoice.jpg") : json(kCardImage);
+    const auto result = post_signed(ocr_path("invoice-verification"), with(kInvoice, {{field, value}}).dump());
+    EXPECT_TRUE(is_error(result, 400, "AIS.0101")) << field;
+    EXPECT_NE(error_message(result).find("takes no image"), std::string::npos) << error_message(result);
+  }
+}
+
+TEST_F(EmulatorTest, NeedsExactlyOneOfTemplateAndClassifier) {
+  const json image = {{"image", kCardImage}};
+  const auto both = post_signed(ocr_path("custom-template"),
+                                with(image, {{"template_id", "t-1"}, {"classifier_id", "c-1"}}).dump());
+  EXPECT_TRUE(is_error(both, 400, "AIS.0101"));
+  EXPECT_NE(error_message(both).find("exactly one of template_id, classifier_id"), std::string::npos)
+      << error_message(both);
+  EXPECT_TRUE(is_error(post_signed(ocr_path("custom-template"), image.dump()), 400, "AIS.0101"));
+  EXPECT_TRUE(is_error(post_signed(ocr_path("custom-template"), with(image, {{"classifier_mode", true}}).dump()), 400,
+                       "AIS.0101"));
+  const auto classifier = post_signed(ocr_path("custom-template"), with(image, {{"classifier_id", "c-1"}}).dump());
+  ASSERT_TRUE(classifier);
+  EXPECT_EQ(classifier->status, 200) << classifier->body;
+}
+
+TEST_F(EmulatorTest, AnswersInvoiceBusinessStatusesForMagicNumbers) {
+  const std::vector<std::pair<std::string, std::string>> statuses = {
+      {"1002", "The invoice verification information cannot be found in the tax authority’s information."},
+      {"1013", "The parameter cannot be left blank."}};
+  for (const auto& [code, message] : statuses) {
+    const json request = with(kInvoice, {{"number", "0000" + code}});
+    const auto result = post_signed(ocr_path("invoice-verification"), request.dump());
+    ASSERT_TRUE(result);
+    ASSERT_EQ(result->status, 200) << result->body;
+    const json answer = body_of(result)["result"];
+    EXPECT_EQ(answer["result_code"], code);
+    EXPECT_EQ(answer["result_message"], message);
+    for (const char* echoed : {"code", "number", "issue_date"}) EXPECT_EQ(answer[echoed], request[echoed]) << echoed;
+  }
+  // Past the documented codes: consistent, the catalogue sample.
+  for (const char* number : {"00001000", "00001014", "1001x"}) {
+    const auto result = post_signed(ocr_path("invoice-verification"), with(kInvoice, {{"number", number}}).dump());
+    ASSERT_TRUE(result);
+    EXPECT_EQ(body_of(result)["result"]["result_code"], "1000") << number;
+  }
+}
+
+TEST_F(EmulatorTest, ChecksImagesWithEachApisOwnLimits) {
+  EXPECT_TRUE(is_error(post_signed(ocr_path("seal"), json{{"data", "not base64!"}}.dump()), 400, "AIS.0102"));
+  EXPECT_TRUE(is_error(post_signed(ocr_path("seal"), json{{"data", ""}}.dump()), 400, "AIS.0103"));
+  // vat-invoice needs 100 px a side, license-plate at most 4096.
+  EXPECT_TRUE(is_error(post_signed(ocr_path("vat-invoice"), json{{"image", base64(png(99, 300))}}.dump()), 400,
+                       "AIS.0103"));
+  EXPECT_TRUE(is_error(post_signed(ocr_path("license-plate"), json{{"image", base64(png(4097, 300))}}.dump()), 400,
+                       "AIS.0103"));
+  // A PDF is fine for vat-invoice, not for id-card.
+  const std::string pdf = base64("%PDF-1.7\n%...");
+  const auto pdf_invoice = post_signed(ocr_path("vat-invoice"), json{{"image", pdf}}.dump());
+  ASSERT_TRUE(pdf_invoice);
+  EXPECT_EQ(pdf_invoice->status, 200) << pdf_invoice->body;
+  EXPECT_TRUE(is_error(post_signed(ocr_path("id-card"), json{{"image", pdf}}.dump()), 400, "AIS.0102"));
+}
+
+TEST_F(EmulatorTest, RejectsNonObjectBodiesForEveryKindOfApi) {
+  for (const char* api : {"seal", "invoice-verification", "vat-invoice"}) {
+    EXPECT_TRUE(is_error(post_signed(ocr_path(api), "[]"), 400, "ModelArts.4105")) << api;
+    EXPECT_TRUE(is_error(post_signed(ocr_path(api), "\"image\""), 400, "ModelArts.4105")) << api;
+  }
+}
+
+TEST_F(EmulatorTest, ChecksPageNumbersAreOneBased) {
+  EXPECT_TRUE(is_error(post_signed(ocr_path("vat-invoice"), image_body({{"page_num", 0}})), 400, "AIS.0101"));
+  EXPECT_TRUE(is_error(post_signed(ocr_path("seal"), json{{"data", kCardImage}, {"pdf_page_number", -1}}.dump()),
+                       400, "AIS.0101"));
 }
 
 // A raw HTTP/1.1 exchange on a new connection, for requests httplib's client
