@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "apis/codec.h"
 #include "emulator_catalogue.h"
 
 namespace hwocr::emulator::detail {
@@ -52,61 +53,19 @@ OcrOutcome rejected(std::string_view code, const std::string& detail) {
 
 // --- image rules per API ------------------------------------------------------------------------
 
-// Formats some APIs take besides JPEG, PNG, BMP and TIFF, which all take.
-enum ExtraFormat : std::uint32_t {
-  kGif = 1u << 0,
-  kWebp = 1u << 1,
-  kPdf = 1u << 2,
-  kOfd = 1u << 3,
-  kPsd = 1u << 4,
-  kIco = 1u << 5,
-};
-
-struct ImageRules {
-  std::uint32_t min_side;
-  std::uint32_t max_side;
-  std::uint64_t max_pixels;     // 0: no limit besides the sides
-  std::uint32_t extra_formats;  // OR of ExtraFormat
-};
-
 constexpr std::string_view kIdCard = "id-card";
 constexpr std::string_view kGeneralText = "general-text";
 constexpr std::string_view kInvoiceVerification = "invoice-verification";
 
-// ocr-api.json's image_constraints. The catalogue does not carry them, so
-// they are copied here: the APIs whose limits differ from the common ones
-// (15 to 8192 px a side, JPEG/PNG/BMP/TIFF only).
-constexpr ImageRules kCommonImageRules{15, 8192, 0, 0};
-constexpr std::array<std::pair<std::string_view, ImageRules>, 23> kImageRulesByApi = {{
-    {"auto-classification", {15, 8192, 0, kPdf | kOfd}},
-    {"bank-receipt", {15, 8192, 0, kPdf}},
-    {"business-license", {15, 8192, 0, kPdf}},
-    {"custom-template", {15, 8192, 0, kGif | kWebp}},
-    {"driver-license", {100, 8192, 0, 0}},
-    {"general-text", {15, 30000, 160'000'000, kGif | kWebp | kPdf | kPsd | kIco}},
-    {"handwriting", {8, 8192, 0, 0}},
-    {"id-document", {100, 8192, 0, 0}},
-    {"license-plate", {15, 4096, 0, 0}},
-    {"mvs-invoice", {100, 8000, 0, kPdf}},
-    {"myanmar-driver-license", {15, 4096, 0, 0}},
-    {"peru-id-card", {15, 8192, 0, kPdf}},
-    {"quota-invoice", {15, 4096, 0, 0}},
-    {"seal", {15, 8192, 0, kGif | kWebp | kPdf | kPsd | kIco}},
-    {"smart-document-recognizer", {15, 30000, 0, kPdf}},
-    {"taxi-invoice", {15, 4096, 0, 0}},
-    {"toll-invoice", {15, 4096, 0, 0}},
-    {"train-ticket", {15, 8192, 0, kOfd}},
-    {"transportation-license", {15, 4096, 0, 0}},
-    {"vat-invoice", {100, 8192, 0, kPdf | kOfd}},
-    {"vehicle-license", {100, 8192, 0, 0}},
-    {"vin", {15, 4096, 0, 0}},
-    {"web-image", {15, 30000, 0, kGif | kWebp}},
-}};
+using ImageRules = internal::ImageConstraints;
 
+// Each API's image limits (ocr-api.json's image_constraints) come from the
+// generated table the client checks against too: one copy of the data. The
+// emulator reads the image bytes itself, independently of the client.
 const ImageRules& image_rules(std::string_view api) {
-  const auto it = std::find_if(kImageRulesByApi.begin(), kImageRulesByApi.end(),
-                               [&](const auto& entry) { return entry.first == api; });
-  return it == kImageRulesByApi.end() ? kCommonImageRules : it->second;
+  static const ImageRules kAnyImage{};
+  const internal::ApiSpec* spec = internal::find_api(api);
+  return spec != nullptr ? spec->image : kAnyImage;
 }
 
 // Anti-fraud alarms of id-card: detect_X enables detect_X_result and X_score.
@@ -186,43 +145,47 @@ std::uint32_t big_endian_u32(std::string_view bytes, std::size_t offset) {
   return value;
 }
 
-// 0 when `bytes` start like none of them. An OFD document is a ZIP archive:
-// any ZIP passes for one.
-std::uint32_t extra_format_of(std::string_view bytes) {
+// The format from the file's magic number, 0 when none matches. An OFD
+// document is a ZIP archive: any ZIP passes for one.
+std::uint32_t format_of(std::string_view bytes) {
   using namespace std::string_view_literals;
-  if (starts_with(bytes, "GIF87a"sv) || starts_with(bytes, "GIF89a"sv)) return kGif;
-  if (starts_with(bytes, "RIFF"sv) && bytes.size() >= 12 && bytes.substr(8, 4) == "WEBP") return kWebp;
-  if (starts_with(bytes, "%PDF-"sv)) return kPdf;
-  if (starts_with(bytes, "PK\3\4"sv)) return kOfd;
-  if (starts_with(bytes, "8BPS"sv)) return kPsd;
-  if (starts_with(bytes, "\0\0\1\0"sv)) return kIco;
+  if (starts_with(bytes, "\x89PNG\r\n\x1a\n"sv)) return internal::kFormatPng;
+  if (starts_with(bytes, "\xff\xd8\xff"sv)) return internal::kFormatJpeg;
+  if (starts_with(bytes, "BM"sv)) return internal::kFormatBmp;
+  if (starts_with(bytes, "II*\0"sv) || starts_with(bytes, "MM\0*"sv)) return internal::kFormatTiff;
+  if (starts_with(bytes, "GIF87a"sv) || starts_with(bytes, "GIF89a"sv)) return internal::kFormatGif;
+  if (starts_with(bytes, "RIFF"sv) && bytes.size() >= 12 && bytes.substr(8, 4) == "WEBP") {
+    return internal::kFormatWebp;
+  }
+  if (starts_with(bytes, "%PDF-"sv)) return internal::kFormatPdf;
+  if (starts_with(bytes, "PK\3\4"sv)) return internal::kFormatOfd;
+  if (starts_with(bytes, "8BPS"sv)) return internal::kFormatPsd;
+  if (starts_with(bytes, "\0\0\1\0"sv)) return internal::kFormatIco;
   return 0;
 }
 
-// The format from the file's magic number. PNG is the one format whose size
-// the emulator reads (from IHDR), so tests can provoke AIS.0103 with a tiny
-// valid PNG.
+// PNG is the one format whose size the emulator reads (from IHDR), so tests
+// can provoke AIS.0103 with a tiny valid PNG.
 std::optional<OcrOutcome> check_image_bytes(std::string_view bytes, const ImageRules& rules) {
-  using namespace std::string_view_literals;
-  if (starts_with(bytes, "\x89PNG\r\n\x1a\n"sv)) {
-    if (bytes.size() < 24 || bytes.substr(12, 4) != "IHDR") {
-      return rejected(kUnsupportedImageFormat, "PNG without an IHDR chunk");
-    }
-    const std::uint32_t width = big_endian_u32(bytes, 16);
-    const std::uint32_t height = big_endian_u32(bytes, 20);
-    const std::uint64_t pixels = std::uint64_t{width} * height;
-    if (width < rules.min_side || height < rules.min_side || width > rules.max_side ||
-        height > rules.max_side || (rules.max_pixels != 0 && pixels > rules.max_pixels)) {
-      return rejected(kBadImageSize, "image is " + std::to_string(width) + "x" + std::to_string(height) +
-                                         " px; each side must be " + std::to_string(rules.min_side) + " to " +
-                                         std::to_string(rules.max_side) + " px");
-    }
-    return std::nullopt;
+  const std::uint32_t format = format_of(bytes);
+  if (format == 0 || (rules.formats != 0 && (format & rules.formats) == 0)) {
+    return rejected(kUnsupportedImageFormat, "the decoded image is not a format this API takes");
   }
-  const bool common_format = starts_with(bytes, "\xff\xd8\xff"sv) || starts_with(bytes, "BM"sv) ||
-                             starts_with(bytes, "II*\0"sv) || starts_with(bytes, "MM\0*"sv);
-  if (common_format || (extra_format_of(bytes) & rules.extra_formats) != 0) return std::nullopt;
-  return rejected(kUnsupportedImageFormat, "the decoded image is not a format this API takes");
+  if (format != internal::kFormatPng) return std::nullopt;
+  if (bytes.size() < 24 || bytes.substr(12, 4) != "IHDR") {
+    return rejected(kUnsupportedImageFormat, "PNG without an IHDR chunk");
+  }
+  const std::uint32_t width = big_endian_u32(bytes, 16);
+  const std::uint32_t height = big_endian_u32(bytes, 20);
+  const std::uint64_t pixels = std::uint64_t{width} * height;
+  if (width < rules.min_side_px || height < rules.min_side_px ||
+      (rules.max_side_px != 0 && (width > rules.max_side_px || height > rules.max_side_px)) ||
+      (rules.max_total_pixels != 0 && pixels > rules.max_total_pixels)) {
+    return rejected(kBadImageSize, "image is " + std::to_string(width) + "x" + std::to_string(height) +
+                                       " px; each side must be " + std::to_string(rules.min_side_px) + " to " +
+                                       std::to_string(rules.max_side_px) + " px");
+  }
+  return std::nullopt;
 }
 
 // --- request checks ------------------------------------------------------------------------------

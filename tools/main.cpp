@@ -25,8 +25,8 @@ using hwocr::emulator::Options;
 
 constexpr const char* kUsage = R"(usage: hwocr-emulator [options]
 
-Serves Huawei Cloud OCR (id-card, general-text) and IAM (tokens, project
-lookup) on one local endpoint, for tests and demos.
+Serves Huawei Cloud OCR (all 52 APIs, with each API's input rules) and IAM
+(tokens, project lookup) on one local endpoint, for tests and demos.
 
   --host H                 address to listen on (default 127.0.0.1)
   --port N                 port; 0 picks a free one (default 0)
