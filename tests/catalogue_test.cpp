@@ -364,3 +364,30 @@ TEST(CatalogueOptions, BooleansAreSentAsBooleans) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(JsonHandle, ReadsFreeFormMembersWithoutNlohmann) {
+  auto document = std::make_shared<const json>(
+      json::parse(R"({"confidence": {"name": 0.93, "nested": {"ok": true}, "list": [[1, 2], "x"]}, "t": "v"})"));
+  const hwocr::Json root(document, document.get());
+  const hwocr::Json confidence = root["confidence"];
+  EXPECT_EQ(confidence.size(), 3u);
+  EXPECT_EQ(confidence.keys(), (std::vector<std::string>{"list", "name", "nested"}));
+  EXPECT_EQ(confidence["name"].as_number(), 0.93);
+  EXPECT_EQ(confidence["nested"]["ok"].as_bool(), true);
+  EXPECT_EQ(confidence["list"][0][1].as_number(), 2.0);
+  EXPECT_EQ(confidence["list"][1].as_string(), "x");
+  EXPECT_EQ(root["t"].as_string(), "v");
+  // Absent or of another kind: empty, never a throw.
+  EXPECT_FALSE(root["missing"].has_value());
+  EXPECT_FALSE(root["missing"]["deeper"][3].has_value());
+  EXPECT_FALSE(confidence["list"][2].has_value());
+  EXPECT_FALSE(root["t"].as_number().has_value());
+  EXPECT_FALSE(confidence["name"].as_string().has_value());
+  EXPECT_EQ(root["t"].size(), 0u);
+  EXPECT_TRUE(root["t"].keys().empty());
+  EXPECT_EQ(hwocr::Json()["x"].dump(), "null");
+}
+
+}  // namespace

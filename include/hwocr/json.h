@@ -1,14 +1,19 @@
 // A read-only handle on a piece of a parsed JSON response.
 //
 // hwocr parses responses with nlohmann/json but keeps its 25k-line header out
-// of yours: this header only needs <nlohmann/json_fwd.hpp>. To walk the JSON,
-// include <nlohmann/json.hpp> yourself and call get():
+// of yours: this header only needs <nlohmann/json_fwd.hpp>. Simple reads work
+// without it (card.text_location["name"][0][1].as_number()); for anything
+// more, include <nlohmann/json.hpp> yourself and call get():
 //   #include <nlohmann/json.hpp>
 //   const nlohmann::json& j = card.raw.get();
 #pragma once
 
+#include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -26,6 +31,17 @@ class Json {
 
   // The JSON text; indent < 0 gives the compact form. "null" when empty.
   std::string dump(int indent = -1) const;
+
+  // Small reads without <nlohmann/json.hpp>, for free-form members such as
+  // confidence or text_location. Each gives an empty handle or std::nullopt
+  // when the node is absent or of another kind; none throws.
+  Json operator[](std::string_view key) const;  // member of an object
+  Json operator[](std::size_t index) const;     // element of an array
+  std::size_t size() const noexcept;            // members or elements; 0 otherwise
+  std::vector<std::string> keys() const;        // an object's member names, sorted
+  std::optional<std::string> as_string() const;
+  std::optional<double> as_number() const;
+  std::optional<bool> as_bool() const;
 
   // The node itself (a JSON null when empty). Needs <nlohmann/json.hpp> to use.
   const nlohmann::json& get() const noexcept;

@@ -751,6 +751,16 @@ class Samples:
             if name == "issue":
                 return f"Beijing Public Security Bureau {n}"
             return f"20{10 + n % 15:02d}-{1 + n % 12:02d}-{1 + n % 28:02d}"
+        if name.endswith("_in_words"):
+            return f"{'壹贰叁肆伍陆柒捌玖'[n % 9]}佰{'壹贰叁肆伍陆柒捌玖'[(n + 3) % 9]}拾元整"
+        if name.endswith("rate"):
+            return f"{(3, 6, 9, 13)[n % 4]}%"
+        if name == "quantity":
+            return str(1 + n % 9)
+        if name == "unit":
+            return ("件", "个", "台", "箱")[n % 4]
+        if name in ("country_code", "nationality", "issuing_country"):
+            return ("CHN", "HKG", "MAC", "SGP")[n % 4] if name != "nationality" else ("中国", "CHINESE")[n % 2]
         if "time" in name:
             return f"{n % 24:02d}:{(7 * n) % 60:02d}"
         if name.endswith("image") or name.endswith("_base64") or name == "excel":
