@@ -12,15 +12,11 @@
 #include <hwocr/hwocr.h>
 #include <hwocr/cards.h>  // the options and results of the calls used here
 
-#include "emulator_launcher.h"
+#include "example_support.h"
 
 namespace {
 
-int failed(const char* call, const hwocr::Error& error) {
-  std::cerr << call << " failed: " << error.message() << "\n"
-            << "  request id: " << (error.request_id.empty() ? "-" : error.request_id) << "\n";
-  return 1;
-}
+using examples::failed;
 
 // Every recognized field is a std::optional: the service leaves out what it could not read.
 std::string shown(const std::optional<std::string>& field) { return field.value_or("(not found)"); }

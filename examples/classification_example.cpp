@@ -13,17 +13,9 @@
 #include <hwocr/hwocr.h>
 #include <hwocr/classification.h>  // the options and results of the calls used here
 
-#include "emulator_launcher.h"
+#include "example_support.h"
 
-namespace {
-
-int failed(const char* call, const hwocr::Error& error) {
-  std::cerr << call << " failed: " << error.message() << "\n"
-            << "  request id: " << (error.request_id.empty() ? "-" : error.request_id) << "\n";
-  return 1;
-}
-
-}  // namespace
+using examples::failed;
 
 int main(int argc, char** argv) try {
   const auto image = hwocr::Image::from_file(argc > 1 ? argv[1] : examples::sample_image());

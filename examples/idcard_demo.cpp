@@ -17,7 +17,7 @@
 #include <hwocr/cards.h>
 #include <hwocr/hwocr.h>
 
-#include "emulator_launcher.h"
+#include "example_support.h"
 
 namespace {
 

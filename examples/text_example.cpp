@@ -15,15 +15,11 @@
 #include <hwocr/hwocr.h>
 #include <hwocr/text.h>  // the options and results of the calls used here
 
-#include "emulator_launcher.h"
+#include "example_support.h"
 
 namespace {
 
-int failed(const char* call, const hwocr::Error& error) {
-  std::cerr << call << " failed: " << error.message() << "\n"
-            << "  request id: " << (error.request_id.empty() ? "-" : error.request_id) << "\n";
-  return 1;
-}
+using examples::failed;
 
 // A text box: its corners, clockwise from the top left.
 std::string corners(const std::vector<hwocr::Point>& location) {

@@ -1,4 +1,5 @@
-// What the examples share: where their calls go, and the sample image.
+// What the examples share: where their calls go, the sample image, and how a
+// failed call is reported.
 //
 // With credentials in the environment (HUAWEICLOUD_SDK_AK/SK, or
 // HUAWEICLOUD_SDK_USERNAME/PASSWORD/DOMAIN_NAME) or an endpoint configured,
@@ -16,6 +17,10 @@
 #include <hwocr/hwocr.h>
 
 namespace examples {
+
+// Prints what failed (the error's message and the request id to quote to
+// support) on stderr; returns the examples' exit code for a failed call, 1.
+int failed(const char* call, const hwocr::Error& error);
 
 // The bundled sample image (examples/data/id-card-front.png, or share/hwocr
 // when installed). The emulator accepts any valid image for every API.

@@ -1,4 +1,4 @@
-#include "emulator_launcher.h"
+#include "example_support.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -17,6 +17,12 @@
 extern char** environ;
 
 namespace examples {
+
+int failed(const char* call, const hwocr::Error& error) {
+  std::cerr << call << " failed: " << error.message() << "\n"
+            << "  request id: " << (error.request_id.empty() ? "-" : error.request_id) << "\n";
+  return 1;
+}
 namespace {
 
 // The emulator's built-in credentials (tools/emulator.h): public, test-only.
