@@ -165,13 +165,12 @@ TEST(Catalogue, ValuesOfTheWrongKindAreDroppedNotFatal) {
     });
     const json back = entry.reparse(body, "req-1", 200);
     EXPECT_FALSE(back.contains("hwocr_error")) << back.dump();
-    json replaced = body;
-    replaced["result"] = entry.spec->result_is_array ? json::array({json::array({1}), "x", 3}) : json::object();
+    // Every member replaced by a list (of lists): typed members stay empty.
+    const json fixture = load_fixture(entry.name);
+    json replaced = {{"result", json::array({json::array({1}), "x", 3})}};
     if (!entry.spec->result_is_array) {
-      for (const auto& [key, value] : load_fixture(entry.name)["result"].items()) {
-        (void)value;
-        replaced["result"][key] = json::array({json::array()});
-      }
+      replaced["result"] = json::object();
+      for (const auto& member : fixture["result"].items()) replaced["result"][member.key()] = {json::array()};
     }
     EXPECT_FALSE(entry.reparse(replaced, "req-1", 200).contains("hwocr_error"));
   }
