@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -515,6 +516,11 @@ class EmulatorServer final : public httplib::Server {
       const timeval timeout{static_cast<time_t>(read_timeout_sec_), 0};
       setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
       setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+      // A response goes out in several writes (headers, body); with Nagle's
+      // algorithm each later write waits for the client's delayed ACK, 40 ms
+      // per request on a kept-alive connection.
+      const int on = 1;
+      setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
       if (tls_ == nullptr) {
         ConnectionStream stream(sock, nullptr, timeout_ms());
         serve(sock, stream);

@@ -19,6 +19,7 @@
 
 #include "apis/codec.h"
 #include "emulator_catalogue.h"
+#include "hwocr/invoices.h"
 
 namespace hwocr::emulator::detail {
 namespace {
@@ -503,23 +504,10 @@ json general_text_result(const json& request) {
 // (ocr-api.json documented_result_fields.result_codes) and only the request's
 // code, number and issue_date; any other number is consistent (1000): the
 // catalogue sample.
+// The business codes other than 1000 and their messages, from the same
+// generated data as the client's InvoiceVerificationStatus.
 constexpr int kFirstInvoiceFailureCode = 1001;
-constexpr std::array<std::string_view, 13> kInvoiceFailureMessages = {
-    "One invoice can be verified for only five times per day.",
-    "The invoice verification information cannot be found in the tax authority’s information.",
-    "The invoice verification information is inconsistent with the tax authority’s information.",
-    "Only invoices issued within the last five years can be verified.",
-    "Unsupported invoice type.",
-    "The invoice verification information is abnormal in the tax authority’s information.",
-    "This batch of invoices is being verified.",
-    "The request to the invoice verification service provided by the State Taxation Administration of China "
-    "timed out.",
-    "Verification request rejected. Online invoice verification is currently not supported in this region.",
-    "Parameter error.",
-    "Invalid request.",
-    "Incorrect parameter length.",
-    "The parameter cannot be left blank.",
-};
+constexpr int kLastInvoiceFailureCode = 1013;
 
 // The failure `number` asks for, if any. The fields are strings: checked before.
 std::optional<json> invoice_failure_result(const json& request) {
@@ -527,13 +515,13 @@ std::optional<json> invoice_failure_result(const json& request) {
   if (number.size() < 4) return std::nullopt;
   const std::string_view last4 = std::string_view(number).substr(number.size() - 4);
   if (!std::all_of(last4.begin(), last4.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
-  const int index = std::stoi(std::string(last4)) - kFirstInvoiceFailureCode;
-  if (index < 0 || index >= static_cast<int>(kInvoiceFailureMessages.size())) return std::nullopt;
+  const int code = std::stoi(std::string(last4));
+  if (code < kFirstInvoiceFailureCode || code > kLastInvoiceFailureCode) return std::nullopt;
   return json{{"code", request.value("code", "")},
               {"number", number},
               {"issue_date", request.value("issue_date", "")},
               {"result_code", std::string(last4)},
-              {"result_message", kInvoiceFailureMessages[static_cast<std::size_t>(index)]}};
+              {"result_message", describe(static_cast<InvoiceVerificationStatus>(code))}};
 }
 
 // --- the catalogue -------------------------------------------------------------------------------
