@@ -134,7 +134,7 @@ TEST(SpecCoverage, EveryRequestFieldIsSentWithItsJsonType) {
       ++checked;
     }
   }
-  EXPECT_GT(checked, 200);
+  EXPECT_GT(checked, 100);  // 140 in the data as of 2026-11: the walk is not vacuous
   std::cout << "request fields checked: " << checked << "\n";
 }
 
@@ -156,7 +156,7 @@ TEST(SpecCoverage, EveryResultFieldIsParsedIntoATypedMember) {
       ++checked;
     }
   }
-  EXPECT_GT(checked, 1000);
+  EXPECT_GT(checked, 1000);  // 1252 leaves as of 2026-11
   std::cout << "result fields checked: " << checked << "\n";
 }
 
