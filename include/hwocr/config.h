@@ -51,6 +51,17 @@ struct ClientConfig {
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
   // Limit for one attempt, upload and download included.
   std::chrono::milliseconds request_timeout{std::chrono::seconds(120)};
+  // An attempt that moves fewer than low_speed_limit bytes per second (upload,
+  // waiting for the answer and download alike) for low_speed_time is ended
+  // as a timeout: a stalled server is told apart from a large upload on a
+  // slow link. 0 in either turns the check off.
+  std::size_t low_speed_limit = 1024;
+  std::chrono::seconds low_speed_time{30};
+  // Largest response body read for one attempt; a longer answer ends the
+  // attempt with a parse error. The service's largest answers (dense pages
+  // with per-character results) are a few MB; each call in flight may hold
+  // this much, and its parsed form several times more.
+  std::size_t max_response_bytes = 16u * 1024u * 1024u;
   RetryPolicy retry;
 
   // "http://[user:password@]host:port"; empty: libcurl's usual proxy

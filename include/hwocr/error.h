@@ -32,6 +32,10 @@ struct Error {
   std::string request_id;     // X-Request-Id of the failed response, if any
   bool retryable = false;     // whether sending the same request again may succeed
   int attempts = 0;           // how many HTTP attempts were made
+  // The failed response's body as received (secrets removed, otherwise neither
+  // escaped nor cut), for when error_msg -- escaped and cut to a few KB -- is
+  // not enough. Empty when there was no response.
+  std::string response_body;
 
   // One line for logs and exception texts:
   // "client error: HTTP 400 AIS.0101: The input parameter is invalid. (request id 3fa2...)"

@@ -119,7 +119,10 @@ void append_base64_chunk(std::string& out, const unsigned char* src, std::size_t
 Status append_file_base64(std::string& out, const std::string& path, std::size_t tail) {
   const std::string what = "image file '" + path + "'";
   if (path.empty()) return invalid("image file path is empty");
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO (or a device) must not block; anything but a
+  // regular file is refused below, and reads from a regular file never see
+  // the flag.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) return invalid("cannot open " + what + ": " + std::strerror(errno));
   struct FdCloser {
     int fd;
@@ -128,6 +131,7 @@ Status append_file_base64(std::string& out, const std::string& path, std::size_t
   struct stat info {};
   if (::fstat(fd, &info) != 0) return invalid("cannot read " + what + ": " + std::strerror(errno));
   if (!S_ISREG(info.st_mode)) return invalid(what + " is not a regular file");
+  if (const int flags = ::fcntl(fd, F_GETFL); flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
   const auto size = static_cast<std::size_t>(info.st_size);
   if (auto status = check_image_size(size, what); !status) return status;
   out.reserve(out.size() + base64_size(size) + tail);
