@@ -75,6 +75,11 @@ struct ClientConfig {
   std::string user_agent_suffix;
   // Sent as Enterprise-Project-Id (billing split) when not empty.
   std::string enterprise_project_id;
+  // AK/SK only: sign "X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD" instead of the
+  // body's SHA-256, saving one pass over large images. The body's integrity
+  // then rests on TLS alone (the signature still covers method, URL and
+  // headers); keep it off over plain HTTP.
+  bool unsigned_payload = false;
   // Idle keep-alive connections kept for reuse.
   std::size_t max_idle_connections = 8;
 
