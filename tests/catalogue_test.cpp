@@ -347,9 +347,17 @@ TEST(CatalogueOptions, FreeFormOptionsMustBeJsonObjects) {
     body = json::object();
     const auto checked = hwocr::internal::to_json(options, body);
     ASSERT_FALSE(checked.ok()) << bad;
-    EXPECT_EQ(checked.error().message(),
-              "invalid argument: auto-classification option extended_parameters must be the text of a JSON object");
+    EXPECT_EQ(checked.error().message().rfind(
+                  "invalid argument: auto-classification option extended_parameters must be the text of a JSON object", 0),
+              0u)
+        << checked.error().message();
   }
+  // The user's own JSON text gets the same depth limit as answers.
+  options.extended_parameters = std::string(1000, '[') + std::string(1000, ']');
+  body = json::object();
+  const auto deep = hwocr::internal::to_json(options, body);
+  ASSERT_FALSE(deep.ok());
+  EXPECT_NE(deep.error().message().find("deeper than 256"), std::string::npos) << deep.error().message();
 }
 
 TEST(CatalogueOptions, BooleansAreSentAsBooleans) {

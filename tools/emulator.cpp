@@ -755,6 +755,10 @@ std::optional<std::string> Emulator::Impl::authentication_failure(const httplib:
                                                                   const Target& target, Caller& caller) {
   if (request.has_header("Authorization")) {
     if (auto reason = signature_failure(request, target)) return "verify aksk signature fail, " + *reason;
+    if (internal::trim_header_value(request.get_header_value("X-Sdk-Content-Sha256")) == "UNSIGNED-PAYLOAD") {
+      std::lock_guard<std::mutex> lock(state_mutex);
+      ++stats.unsigned_payload_requests;
+    }
     return std::nullopt;
   }
   if (request.has_header("X-Auth-Token")) {
@@ -821,10 +825,14 @@ std::optional<std::string> Emulator::Impl::signature_failure(const httplib::Requ
     if (!security_token_signed) return std::string("temporary access key: x-security-token must be signed");
   }
 
-  const std::string payload_hash =
-      request.has_header("X-Sdk-Content-Sha256")
-          ? std::string(internal::trim_header_value(request.get_header_value("X-Sdk-Content-Sha256")))
-          : internal::sha256_hex(request.body);
+  // auth.md §A.1, payload hash: a declared X-Sdk-Content-Sha256 (any case;
+  // normally the literal UNSIGNED-PAYLOAD, which a client sends to skip
+  // hashing a large body) stands in for the body's hash, as at the gateway:
+  // the body is then not hashed at all, and the declaration is covered by
+  // the signature through the canonical request. An empty value declares
+  // nothing.
+  const std::string declared_hash(internal::trim_header_value(request.get_header_value("X-Sdk-Content-Sha256")));
+  const std::string payload_hash = !declared_hash.empty() ? declared_hash : internal::sha256_hex(request.body);
   const internal::CanonicalRequest canonical = internal::build_canonical_request(
       request.method, target.raw_path, target.raw_query, std::move(headers), payload_hash);
   const std::string expected =

@@ -75,6 +75,7 @@ struct Stats {
   std::size_t project_requests = 0;  // GET /v3/projects
   std::size_t ocr_requests = 0;      // POST /v2/{project_id}/ocr/*
   std::size_t auth_failures = 0;     // answered 401
+  std::size_t unsigned_payload_requests = 0;  // AK/SK accepted with X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD
   std::size_t faults_injected = 0;
 };
 

@@ -18,6 +18,8 @@ enum class ErrorCategory {
   kClient,           // any other 4xx, e.g. AIS.0101 invalid parameter
   kServer,           // 5xx
   kParse,            // the service answered 2xx with a body we could not read
+  kInternal,         // an exception or allocation failure inside hwocr or code it was given
+                     // (an HttpTransport, a callback); never a service answer
 };
 
 // "invalid_argument", "network", ...

@@ -4,6 +4,7 @@
 
 #include "apis/generated.h"
 #include "client/internal.h"
+#include "common/json_document.h"
 
 namespace hwocr::internal {
 namespace {
@@ -59,8 +60,7 @@ void read(const ParseContext&, const nlohmann::json& object, const char* key, st
   const nlohmann::json* node = member(object, key);
   if (node == nullptr || !node->is_array()) return;
   for (const auto& item : *node) {
-    if (item.is_number_integer()) out.push_back(item.get<std::int64_t>());
-    else if (item.is_number_float()) out.push_back(static_cast<std::int64_t>(item.get<double>()));
+    if (auto number = as_int64(item)) out.push_back(*number);
   }
 }
 
@@ -103,7 +103,8 @@ void read(const ParseContext&, const nlohmann::json& object, const char* key, st
 
 void read_json_text(const nlohmann::json& object, const char* key, std::optional<std::string>& out) {
   const nlohmann::json* node = member(object, key);
-  out = node != nullptr ? std::optional<std::string>(node->dump()) : std::nullopt;
+  out = node != nullptr ? std::optional<std::string>(node->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+                        : std::nullopt;
 }
 
 void write(nlohmann::json& object, const char* key, const std::optional<std::string>& value) {
@@ -154,11 +155,13 @@ Error invalid_options(std::string message) {
 Status write_json_text(nlohmann::json& body, std::string_view api, const char* key,
                        const std::optional<std::string>& text) {
   if (!text) return Success{};
-  auto parsed = nlohmann::json::parse(*text, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    return invalid_options(std::string(api) + " option " + key + " must be the text of a JSON object");
+  std::string why;
+  auto parsed = parse_json(*text, JsonRepair::kNone, &why);
+  if (!parsed || !parsed->is_object()) {
+    return invalid_options(std::string(api) + " option " + key + " must be the text of a JSON object" +
+                           (parsed ? std::string() : " (" + why + ")"));
   }
-  body[key] = std::move(parsed);
+  body[key] = std::move(*parsed);
   return Success{};
 }
 

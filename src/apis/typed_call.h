@@ -3,13 +3,14 @@
 #pragma once
 
 #include "apis/codec.h"
+#include "client/internal.h"
 #include "hwocr/client.h"
 
 namespace hwocr {
 
 template <class R, class O>
 Result<R> OcrClient::typed_call(const internal::ApiSpec& api, const Image* image, const O& options,
-                                const CallOptions& call) const {
+                                const CallOptions& call) const try {
   nlohmann::json body = nlohmann::json::object();
   if (auto valid = internal::to_json(options, body); !valid) return report(std::move(valid).error());
   auto answer = invoke(api, image, body, call);
@@ -18,6 +19,8 @@ Result<R> OcrClient::typed_call(const internal::ApiSpec& api, const Image* image
                                             answer->http_status);
   if (!result) return report(std::move(result).error());
   return result;
+} catch (...) {
+  return report(internal::error_from_exception());
 }
 
 }  // namespace hwocr

@@ -5,6 +5,10 @@
 #include "auth/canonical.h"
 #include "client/internal.h"
 #include "common/crypto.h"
+#include "common/http_check.h"
+#include "common/json_document.h"
+#include "common/redact.h"
+#include "common/text.h"
 #include "common/url.h"
 #include "hwocr/auth.h"
 
@@ -29,6 +33,13 @@ AkSkSigner::AkSkSigner(std::string ak, std::string sk, std::string security_toke
   if (ak_.empty() || sk_.empty()) {
     detail::throw_exception(internal::make_error(
         ErrorCategory::kInvalidArgument, "AkSkSigner needs a non-empty access key (AK) and secret key (SK)"));
+  }
+  // The AK and the security token are sent in headers.
+  if (internal::has_control_character(ak_) || internal::has_control_character(security_token_) ||
+      ak_.find_first_of(" ,=") != std::string::npos) {
+    detail::throw_exception(internal::make_error(
+        ErrorCategory::kInvalidArgument,
+        "AkSkSigner: the access key and security token must not contain control characters (CR, LF, ...)"));
   }
 }
 
@@ -109,7 +120,13 @@ namespace hwocr {
 Status AkSkSigner::authenticate(HttpRequest& request, const AuthContext& context) {
   std::string local_hash;
   std::string& body_hash = context.body_sha256 ? *context.body_sha256 : local_hash;
-  if (body_hash.empty()) body_hash = internal::sha256_hex(request.body);
+  // The body's hash: given by the client (computed while it built the body),
+  // else computed here once per call; not at all when the request declares
+  // its payload hash (X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD), which is then
+  // signed instead.
+  if (body_hash.empty() && !request.headers.contains("X-Sdk-Content-Sha256")) {
+    body_hash = internal::sha256_hex(request.body);
+  }
   SignatureDetails details;
   try {
     details = internal::sign_request(ak_, sk_, security_token_, request.method, request.url, request.headers,
@@ -130,25 +147,33 @@ Result<std::string> AkSkSigner::discover_project_id(const AuthContext& context) 
   request.url = std::string(context.iam_endpoint) + "/v3/projects?name=" + internal::uri_encode(context.region);
   request.headers.set("User-Agent", internal::default_user_agent());
   if (auto signed_ok = authenticate(request, context); !signed_ok) return std::move(signed_ok).error();
+  internal::Redactor sent_credentials;  // what an echoing IAM must not show
+  sent_credentials.add_credentials_of(request);
   auto sent = context.transport.send(request, context.limits);
   if (!sent) {
     Error error = std::move(sent).error();
     error.error_msg = "project id lookup failed: " + error.error_msg;
+    sent_credentials.apply(error);
     return error;
   }
   if (sent->status < 200 || sent->status >= 300) {
     Error error = internal::error_from_response(*sent);
     error.error_msg = "project id lookup (GET /v3/projects?name=" + std::string(context.region) +
                       ") failed: " + error.error_msg;
+    sent_credentials.apply(error);
     return error;
   }
-  const auto body = nlohmann::json::parse(sent->body, nullptr, false);
-  if (!body.is_object() || !body.contains("projects") || !body["projects"].is_array()) {
+  std::string why;
+  const auto parsed = internal::parse_json(sent->body, internal::JsonRepair::kDropBadValues, &why);
+  if (!parsed || !parsed->is_object() || !parsed->contains("projects") || !(*parsed)["projects"].is_array()) {
     Error error = internal::make_error(ErrorCategory::kParse,
-                                       "project id lookup: IAM's answer has no \"projects\" list", sent->status);
+                                       parsed ? "project id lookup: IAM's answer has no \"projects\" list"
+                                              : "project id lookup: IAM's answer is not readable JSON: " + why,
+                                       sent->status);
     error.request_id = internal::request_id_of(*sent);
     return error;
   }
+  const nlohmann::json& body = *parsed;
   std::vector<std::string> ids;
   for (const auto& project : body["projects"]) {
     if (project.is_object() && project.contains("id") && project["id"].is_string()) {
@@ -162,15 +187,18 @@ Result<std::string> AkSkSigner::discover_project_id(const AuthContext& context) 
                "' in this account; check the region or set ClientConfig::project_id";
   } else {
     message += std::to_string(ids.size()) + " projects named '" + std::string(context.region) + "' (";
-    for (std::size_t i = 0; i < ids.size(); ++i) message += (i ? ", " : "") + ids[i];
-    message += "); set ClientConfig::project_id to the one to use";
+    for (std::size_t i = 0; i < ids.size() && i < 8; ++i) message += (i ? ", " : "") + internal::printable_text(ids[i], 64);
+    message += ids.size() > 8 ? ", ...)" : ")";
+    message += "; set ClientConfig::project_id to the one to use";
   }
   return internal::make_error(ErrorCategory::kAuth, std::move(message), sent->status);
 }
 
 void AkSkSigner::redact(std::string& text) const {
-  internal::redact_secret(text, sk_);
-  internal::redact_secret(text, security_token_);
+  internal::Redactor secrets;
+  secrets.add(sk_);
+  secrets.add(security_token_);
+  secrets.apply(text);
 }
 
 }  // namespace hwocr

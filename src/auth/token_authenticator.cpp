@@ -1,13 +1,17 @@
 // IAM password tokens: obtained once, shared by every thread, refreshed ahead
 // of expiry by a single thread while the others keep using the valid one.
 #include <condition_variable>
-#include <ctime>
+#include <algorithm>
 #include <deque>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "client/internal.h"
+#include "common/http_check.h"
+#include "common/json_document.h"
+#include "common/redact.h"
+#include "common/time.h"
 #include "hwocr/auth.h"
 
 namespace hwocr {
@@ -21,13 +25,8 @@ struct Token {
   TimePoint expires;  // on the client's clock
 };
 
-// "2020-01-04T09:08:49.965000Z" -> time point; nullopt when unreadable.
-std::optional<TimePoint> parse_iam_time(const std::string& text) {
-  std::tm tm{};
-  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (end == nullptr) return std::nullopt;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
-}
+// Longest lifetime believed from IAM (its tokens last 24 h).
+constexpr auto kMaxTokenLifetime = std::chrono::hours(48);
 
 bool says_token_expired(const HttpResponse& response) {
   const Error error = internal::error_from_response(response);
@@ -53,6 +52,7 @@ struct TokenAuthenticator::State {
   std::optional<Error> last_fetch_error;
   std::size_t issued = 0;
   std::deque<std::string> recent_tokens;  // for redaction
+  internal::Redactor password_forms;       // the password as the request body writes it
 
   std::string request_body(std::string_view region) const {
     nlohmann::json scope;
@@ -72,7 +72,7 @@ struct TokenAuthenticator::State {
   }
 
   // One IAM call; no lock held.
-  Result<Token> fetch(const AuthContext& context) const {
+  Result<Token> fetch(const AuthContext& context) {
     HttpRequest request;
     request.method = "POST";
     request.url = std::string(context.iam_endpoint) + "/v3/auth/tokens?nocatalog=true";
@@ -84,6 +84,12 @@ struct TokenAuthenticator::State {
       Error error = std::move(sent).error();
       error.error_msg = "IAM token request failed: " + error.error_msg;
       return error;
+    }
+    if (sent->status >= 200 && sent->status < 300) {
+      if (const std::string* value = sent->headers.find("X-Subject-Token"); value != nullptr) {
+        std::lock_guard<std::mutex> lock(mutex);
+        remember_for_redaction(*value);  // before anything can echo it
+      }
     }
     const HttpResponse& response = *sent;
     if (response.status < 200 || response.status >= 300) {
@@ -97,23 +103,36 @@ struct TokenAuthenticator::State {
       return internal::make_error(ErrorCategory::kAuth,
                                   "IAM answered without an X-Subject-Token header", response.status);
     }
+    if (!internal::is_header_value(*value) || value->size() > 64 * 1024) {
+      return internal::make_error(ErrorCategory::kAuth,
+                                  "IAM answered an X-Subject-Token that cannot be sent as a header", response.status);
+    }
     Token token;
     token.value = *value;
     const TimePoint now = context.now();
     token.expires = now + std::chrono::hours(23);  // if IAM's times are unreadable
-    const auto body = nlohmann::json::parse(response.body, nullptr, false);
+    std::string why;
+    const auto parsed = internal::parse_json(response.body, internal::JsonRepair::kDropBadValues, &why);
+    if (!parsed && !response.body.empty()) {
+      Error error = internal::make_error(ErrorCategory::kParse, "IAM token answer is not readable JSON: " + why,
+                                         response.status);
+      error.request_id = internal::request_id_of(response);
+      return error;
+    }
+    const nlohmann::json body = parsed ? *parsed : nlohmann::json();
     if (body.is_object() && body.contains("token") && body["token"].is_object()) {
       const auto& t = body["token"];
       const auto text = [&](const char* key) {
         return t.contains(key) && t[key].is_string() ? t[key].get<std::string>() : std::string();
       };
-      const auto expires = parse_iam_time(text("expires_at"));
-      const auto issued = parse_iam_time(text("issued_at"));
+      const auto expires = internal::parse_iso8601_utc(text("expires_at"));
+      const auto issued = internal::parse_iso8601_utc(text("issued_at"));
       // Lifetime applied to our clock, so a skewed local clock does not
-      // make the token look expired (or valid) when it is not.
+      // make the token look expired (or valid) when it is not; bounded, so
+      // a hostile answer cannot push the expiry out of range.
       if (expires && issued && *expires > *issued) {
-        token.expires = now + (*expires - *issued);
-      } else if (expires) {
+        token.expires = now + std::min<std::chrono::system_clock::duration>(*expires - *issued, kMaxTokenLifetime);
+      } else if (expires && *expires - now < kMaxTokenLifetime) {
         token.expires = *expires;
       }
       if (t.contains("project") && t["project"].is_object() && t["project"].contains("id") &&
@@ -122,6 +141,12 @@ struct TokenAuthenticator::State {
       }
     }
     return token;
+  }
+
+  void remember_for_redaction(const std::string& token) {
+    if (std::find(recent_tokens.begin(), recent_tokens.end(), token) != recent_tokens.end()) return;
+    recent_tokens.push_back(token);
+    if (recent_tokens.size() > 4) recent_tokens.pop_front();
   }
 
   Result<std::shared_ptr<const Token>> get(const AuthContext& context) {
@@ -136,26 +161,42 @@ struct TokenAuthenticator::State {
       // No usable token and a fetch is under way: wait for its outcome.
       const std::uint64_t awaited = fetches_finished + 1;
       refreshed.wait(lock, [&] { return fetches_finished >= awaited; });
-      if (last_fetch_error && !(current && context.now() < current->expires)) return *last_fetch_error;
+      if (!(current && context.now() < current->expires)) {
+        if (last_fetch_error) return *last_fetch_error;
+        if (!fetching) continue;  // the token it fetched expired already: fetch again
+      }
     }
     fetching = true;
     lock.unlock();
-    Result<Token> fetched = fetch(context);
+    // Whatever happens in fetch() -- an error, an exception from the
+    // transport, an allocation failure -- the flag is reset and the waiting
+    // threads are woken, or they would wait forever.
+    std::optional<Result<Token>> fetched;
+    try {
+      fetched.emplace(fetch(context));
+    } catch (...) {
+      fetched.emplace(internal::error_from_exception());
+    }
     lock.lock();
     fetching = false;
     ++fetches_finished;
-    if (fetched) {
-      last_fetch_error.reset();
+    if (*fetched) {
+      Token token = std::move(*fetched).value();
       ++issued;
-      recent_tokens.push_back(fetched->value);
-      if (recent_tokens.size() > 4) recent_tokens.pop_front();
-      current = std::make_shared<const Token>(std::move(fetched).value());
+      remember_for_redaction(token.value);
+      if (context.now() < token.expires) {
+        last_fetch_error.reset();
+        current = std::make_shared<const Token>(std::move(token));
+      } else {
+        last_fetch_error = internal::make_error(ErrorCategory::kAuth, "IAM issued a token that has already expired");
+      }
     } else {
-      last_fetch_error = fetched.error();
+      last_fetch_error = fetched->error();
     }
     refreshed.notify_all();
     if (current && context.now() < current->expires) return current;  // a failed early refresh keeps the old one
-    return *last_fetch_error;
+    if (last_fetch_error) return *last_fetch_error;
+    return internal::make_error(ErrorCategory::kAuth, "no valid IAM token");
   }
 };
 
@@ -167,6 +208,18 @@ TokenAuthenticator::TokenAuthenticator(std::string user_name, std::string passwo
         ErrorCategory::kInvalidArgument,
         "TokenAuthenticator needs a non-empty IAM user name, password and account (domain) name"));
   }
+  for (const std::string* text : {&user_name, &password, &domain_name, &options.project_name, &options.project_id}) {
+    if (!internal::is_valid_utf8(*text)) {
+      detail::throw_exception(internal::make_error(
+          ErrorCategory::kInvalidArgument,
+          "TokenAuthenticator: the user name, password, account name and project must be valid UTF-8"));
+    }
+  }
+  if (options.refresh_ahead.count() < 0 || options.refresh_ahead > std::chrono::hours(24)) {
+    detail::throw_exception(internal::make_error(ErrorCategory::kInvalidArgument,
+                                                 "TokenOptions::refresh_ahead must be from 0 to 24 hours"));
+  }
+  state_->password_forms.add(password);
   state_->user_name = std::move(user_name);
   state_->password = std::move(password);
   state_->domain_name = std::move(domain_name);
@@ -209,7 +262,7 @@ bool TokenAuthenticator::renew_after_unauthorized(const HttpRequest& sent, const
 }
 
 void TokenAuthenticator::redact(std::string& text) const {
-  internal::redact_secret(text, state_->password);
+  state_->password_forms.apply(text);
   std::lock_guard<std::mutex> lock(state_->mutex);
   for (const auto& token : state_->recent_tokens) internal::redact_secret(text, token);
 }

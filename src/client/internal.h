@@ -12,6 +12,9 @@
 namespace hwocr::internal {
 
 Error make_error(ErrorCategory category, std::string message, int http_status = 0);
+// Inside a catch block: the kInternal error that stands for the exception
+// in flight, so no exception leaves a Result-returning call.
+Error error_from_exception() noexcept;
 
 std::string to_lower(std::string_view text);
 bool iequals(std::string_view a, std::string_view b) noexcept;
@@ -33,9 +36,6 @@ SignatureDetails sign_request(std::string_view ak, std::string_view sk,
                               std::string_view body_sha256,
                               std::chrono::system_clock::time_point time,
                               const SigningOptions& options);
-
-// Replaces each occurrence of `secret` in `text` by "***" (nothing for "").
-void redact_secret(std::string& text, std::string_view secret);
 
 // "hwocr/0.1.0"
 std::string default_user_agent();

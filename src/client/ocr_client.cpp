@@ -10,7 +10,12 @@
 
 #include "apis/codec.h"
 #include "client/internal.h"
+#include "client/guarded_transport.h"
 #include "client/retry.h"
+#include "common/http_check.h"
+#include "common/json_document.h"
+#include "common/redact.h"
+#include "common/text.h"
 #include "common/url.h"
 #include "model/request_body.h"
 #include "transport/curl_transport.h"
@@ -32,6 +37,10 @@ constexpr std::string_view kRegionalIamRegions[] = {
 
 // A clock more than this far from the gateway's gets its signatures refused.
 constexpr auto kMaxClockSkew = std::chrono::minutes(5);
+// A server's Date further off than this is not believed.
+constexpr auto kMaxClockCorrection = std::chrono::hours(24);
+// No configured duration is longer: it keeps time arithmetic far from overflow.
+constexpr auto kMaxDuration = std::chrono::hours(24 * 7);
 
 // Region ids and API names: "cn-north-4", "general-text".
 bool is_lower_case_name(std::string_view name) {
@@ -47,13 +56,49 @@ bool is_lower_case_name(std::string_view name) {
 // "https://host:port" without trailing slashes; throws unless http(s).
 std::string normalize_endpoint(std::string endpoint, const char* what) {
   while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
+  if (endpoint.find('@') != std::string::npos) {
+    reject_config(std::string(what) + " must not contain user information (user:password@): got '" +
+                  internal::url_for_display(endpoint) + "'");
+  }
   const auto parts = internal::parse_url(endpoint);
-  if (!parts || (parts->scheme != "http" && parts->scheme != "https") || !parts->query.empty()) {
+  if (!parts || (parts->scheme != "http" && parts->scheme != "https") || !parts->query.empty() ||
+      internal::has_control_character(endpoint) || endpoint.find(' ') != std::string::npos) {
     reject_config(std::string(what) + " must be an http(s) URL such as https://host[:port], got '" +
                   internal::url_for_display(endpoint) + "'");
   }
   return endpoint;
 }
+
+// Text that becomes (part of) a header value.
+void check_header_text(const std::string& value, const char* what) {
+  if (internal::has_control_character(value, /*allow_tab=*/true)) {
+    reject_config(std::string(what) + " contains a control character (CR, LF, NUL, ...)");
+  }
+}
+
+// Project ids go into the URL path and a header: 32 hex digits in practice.
+bool is_project_id(std::string_view id) {
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+}
+
+template <class Duration>
+bool in_range(Duration value, bool zero_allowed) {
+  return (zero_allowed ? value.count() >= 0 : value.count() > 0) && value <= kMaxDuration;
+}
+
+// Empty when `policy` can be used; else what is wrong with it.
+std::string check_retry_policy(const RetryPolicy& policy) {
+  if (policy.max_attempts < 1 || policy.max_attempts > 100) return "retry.max_attempts must be from 1 to 100";
+  if (!in_range(policy.initial_backoff, true) || !in_range(policy.max_backoff, true) ||
+      !in_range(policy.deadline, true)) {
+    return "retry durations must be from 0 to 7 days";
+  }
+  if (!(policy.multiplier >= 1.0 && policy.multiplier <= 1000.0)) return "retry.multiplier must be from 1 to 1000";
+  return {};
+}
+
 
 std::optional<std::chrono::system_clock::time_point> http_date(const HttpResponse& response) {
   const std::string* value = response.headers.find("Date");
@@ -61,6 +106,24 @@ std::optional<std::chrono::system_clock::time_point> http_date(const HttpRespons
 }
 
 }  // namespace
+
+namespace internal {
+
+// Inside a catch block: what a public entry point returns when something threw inside it: an
+// allocation failure, or a defect. No exception leaves a Result-returning call.
+Error error_from_exception() noexcept {
+  try {
+    throw;
+  } catch (const std::bad_alloc&) {
+    return make_error(ErrorCategory::kInternal, "out of memory");
+  } catch (const std::exception& e) {
+    return make_error(ErrorCategory::kInternal, std::string("unexpected exception: ") + e.what());
+  } catch (...) {
+    return make_error(ErrorCategory::kInternal, "unexpected exception");
+  }
+}
+
+}  // namespace internal
 
 std::string ocr_endpoint_for_region(std::string_view region) {
   return "https://ocr." + std::string(region) + ".myhuaweicloud.com";
@@ -79,9 +142,12 @@ struct OcrClient::Impl {
   std::string endpoint;
   std::string iam_endpoint;
   std::string user_agent;
+  // Secrets of the configuration itself (the proxy's password).
+  internal::Redactor secrets;
   internal::Logger log;
   // Offset added to the clock after the gateway's Date showed ours to be off.
   std::atomic<std::int64_t> clock_offset_ms{0};
+  Clock base_clock;
   Clock signing_clock;
 
   std::mutex project_mutex;  // held during the lookup: one lookup at a time
@@ -89,18 +155,34 @@ struct OcrClient::Impl {
   std::atomic<bool> project_known{false};
 
   Impl(ClientConfig c, std::shared_ptr<Authenticator> a)
-      : config(std::move(c)), auth(std::move(a)), log(config.log, auth.get()) {
+      : config(std::move(c)), auth(std::move(a)), log(config.log, auth.get(), &secrets) {
+    secrets.add_userinfo_of(config.proxy);
+    secrets.add_userinfo_of(config.endpoint);
+    secrets.add_userinfo_of(config.iam_endpoint);
     if (!auth) reject_config("an Authenticator (AkSkSigner or TokenAuthenticator) is required");
-    if (config.endpoint.empty() && !is_lower_case_name(config.region)) {
-      reject_config("region '" + config.region + "' is not a region id such as cn-north-4");
+    if ((config.endpoint.empty() || config.iam_endpoint.empty()) && !is_lower_case_name(config.region)) {
+      reject_config("region '" + internal::printable_text(config.region, 64) +
+                    "' is not a region id such as cn-north-4");
     }
-    if (config.retry.max_attempts < 1) reject_config("retry.max_attempts must be at least 1");
-    if (config.retry.initial_backoff.count() < 0 || config.retry.max_backoff.count() < 0 ||
-        config.retry.deadline.count() < 0) {
-      reject_config("retry durations must not be negative");
+    if (!is_lower_case_name(config.region) && !config.region.empty()) {
+      reject_config("region must be a region id such as cn-north-4 (lower-case letters, digits, '-')");
     }
-    if (config.connect_timeout.count() <= 0 || config.request_timeout.count() <= 0) {
-      reject_config("timeouts must be positive");
+    if (const std::string problem = check_retry_policy(config.retry); !problem.empty()) reject_config(problem);
+    if (!in_range(config.connect_timeout, false) || !in_range(config.request_timeout, false)) {
+      reject_config("timeouts must be positive and at most 7 days");
+    }
+    if (!in_range(config.low_speed_time, true)) reject_config("low_speed_time must be from 0 to 7 days");
+    if (config.max_response_bytes < 1024) reject_config("max_response_bytes must be at least 1024");
+    check_header_text(config.user_agent_suffix, "user_agent_suffix");
+    check_header_text(config.enterprise_project_id, "enterprise_project_id");
+    if (!config.project_id.empty() && !is_project_id(config.project_id)) {
+      reject_config("project_id must be letters, digits, '-' or '_' (a project id such as 0e5a1b2c...)");
+    }
+    if (internal::has_control_character(config.proxy) || config.proxy.find(' ') != std::string::npos) {
+      reject_config("proxy contains spaces or control characters");
+    }
+    for (const std::string* path : {&config.ca_file, &config.ca_path}) {
+      if (path->find('\0') != std::string::npos) reject_config("ca_file and ca_path must not contain NUL bytes");
     }
     endpoint = normalize_endpoint(config.endpoint.empty() ? ocr_endpoint_for_region(config.region) : config.endpoint,
                                   "endpoint");
@@ -108,21 +190,44 @@ struct OcrClient::Impl {
         config.iam_endpoint.empty() ? iam_endpoint_for_region(config.region) : config.iam_endpoint, "iam_endpoint");
     user_agent = internal::default_user_agent();
     if (!config.user_agent_suffix.empty()) user_agent += " " + config.user_agent_suffix;
-    transport = config.transport ? config.transport : internal::make_curl_transport(config);
-    const Clock base = config.clock ? config.clock : Clock([] { return std::chrono::system_clock::now(); });
-    signing_clock = [this, base] { return base() + milliseconds(clock_offset_ms.load(std::memory_order_relaxed)); };
+    transport = std::make_shared<internal::GuardedTransport>(config.transport ? config.transport
+                                                                             : internal::make_curl_transport(config));
+    base_clock = config.clock ? config.clock : Clock([] { return std::chrono::system_clock::now(); });
+    signing_clock = [this] { return base_clock() + milliseconds(clock_offset_ms.load(std::memory_order_relaxed)); };
     project_id = config.project_id;
     project_known = !project_id.empty();
+  }
+
+  // Empty when `call` can be used; else what is wrong with it.
+  static std::string check_call_options(const CallOptions& call) {
+    if (call.timeout && !in_range(*call.timeout, false)) return "timeout must be positive and at most 7 days";
+    if (call.retry) {
+      if (std::string problem = check_retry_policy(*call.retry); !problem.empty()) return problem;
+    }
+    if (call.enterprise_project_id && internal::has_control_character(*call.enterprise_project_id, true)) {
+      return "enterprise_project_id contains a control character (CR, LF, NUL, ...)";
+    }
+    return {};
   }
 
   TransportLimits limits(const CallOptions& call) const {
     return {config.connect_timeout, call.timeout ? *call.timeout : config.request_timeout};
   }
 
-  Error finish(Error error) const {
-    auth->redact(error.error_msg);
-    auth->redact(error.error_code);
-    if (log.enabled()) log(LogLevel::kError, error.message());
+  // Every error a call ends with passes here: secrets out, then logged.
+  Error finish(Error error, const internal::Redactor* call_secrets = nullptr) const noexcept {
+    try {
+      secrets.apply(error);
+      if (call_secrets != nullptr) call_secrets->apply(error);
+      for (std::string* text : {&error.error_msg, &error.error_code, &error.request_id, &error.response_body}) {
+        auth->redact(*text);
+      }
+      if (log.enabled()) log(LogLevel::kError, error.message());
+    } catch (...) {
+      // Out of memory while reporting: the error as it is, without its texts.
+      error.error_msg = "(error text unavailable)";
+      error.response_body.clear();
+    }
     return error;
   }
 
@@ -134,6 +239,10 @@ struct OcrClient::Impl {
     const AuthContext context{retrying, config.region, iam_endpoint, limits(call), signing_clock, nullptr};
     auto found = auth->discover_project_id(context);
     if (!found) return finish(std::move(found).error());
+    if (!is_project_id(*found)) {
+      return finish(make_error(ErrorCategory::kAuth, "IAM answered a project id that is not one (" +
+                                                          std::to_string(found->size()) + " bytes, not [A-Za-z0-9_-])"));
+    }
     if (log.enabled()) log(LogLevel::kInfo, "project id for " + config.region + ": " + *found);
     project_id = *found;
     project_known.store(true, std::memory_order_release);
@@ -141,7 +250,7 @@ struct OcrClient::Impl {
   }
 
   // Sends `body` to `api` and returns the parsed 2xx document.
-  Result<internal::JsonPtr> execute(std::string_view api, std::string body, const CallOptions& call,
+  Result<internal::JsonPtr> execute(std::string_view api, internal::RequestBody body, const CallOptions& call,
                                     std::string* request_id, int* http_status) {
     std::string path;
     if (!api.empty() && api.front() == '/') {
@@ -152,8 +261,11 @@ struct OcrClient::Impl {
       return finish(make_error(ErrorCategory::kInvalidArgument,
                                "api must be a name such as \"general-text\" or a path starting with '/'"));
     }
-    if (path.find_first_of(" ?#\r\n\t") != std::string::npos) {
+    if (path.find_first_of(" ?#") != std::string::npos || internal::has_control_character(path)) {
       return finish(make_error(ErrorCategory::kInvalidArgument, "api path contains characters a URL path cannot"));
+    }
+    if (const std::string problem = check_call_options(call); !problem.empty()) {
+      return finish(make_error(ErrorCategory::kInvalidArgument, "invalid CallOptions: " + problem));
     }
     auto project = resolve_project_id(call);
     if (!project) return std::move(project).error();
@@ -162,16 +274,22 @@ struct OcrClient::Impl {
     HttpRequest request;
     request.method = "POST";
     request.url = endpoint + path;
-    request.body = std::move(body);
+    request.body = std::move(body.text);
+    const internal::BodyBufferReturn body_buffer_return(request.body);  // for the next call
     Headers base_headers{{"Content-Type", "application/json;charset=UTF-8"},
                          {"User-Agent", user_agent},
                          {"X-Project-Id", *project}};
+    if (internal::payload_hash_for(*auth, config) == internal::PayloadHash::kUnsigned) {
+      base_headers.set("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD");  // ClientConfig::unsigned_payload
+    }
     const std::string& enterprise = call.enterprise_project_id ? *call.enterprise_project_id
                                                                : config.enterprise_project_id;
     if (!enterprise.empty()) base_headers.set("Enterprise-Project-Id", enterprise);
 
     internal::RetryingTransport iam_transport(*transport, config.retry, log);
-    std::string body_sha256;
+    // The credentials each attempt sent, to remove from whatever echoes them.
+    internal::Redactor sent_credentials;
+    std::string body_sha256 = std::move(body.sha256);  // computed while the body was built, or ""
     bool renewed_credentials = false;
     bool corrected_clock = false;
     // Credentials that could not be had (IAM refused or unreachable after its
@@ -192,6 +310,7 @@ struct OcrClient::Impl {
           stop.retryable = false;
           return stop;
         }
+        sent_credentials.add_credentials_of(request);
         const auto started = std::chrono::steady_clock::now();
         if (log.enabled()) {
           log(LogLevel::kDebug, "-> " + request.method + " " + internal::url_for_display(request.url) + " (" +
@@ -216,9 +335,13 @@ struct OcrClient::Impl {
         if (!corrected_clock && request.headers.contains("X-Sdk-Date")) {
           if (const auto server_time = http_date(*sent)) {
             const auto skew = std::chrono::duration_cast<milliseconds>(*server_time - signing_clock());
-            if (skew > kMaxClockSkew || skew < -kMaxClockSkew) {
+            // The offset is absolute (server time minus our base clock), so
+            // racing corrections cannot add up, and bounded.
+            const auto offset = std::chrono::duration_cast<milliseconds>(*server_time - base_clock());
+            if ((skew > kMaxClockSkew || skew < -kMaxClockSkew) && offset < kMaxClockCorrection &&
+                offset > -kMaxClockCorrection) {
               corrected_clock = true;
-              clock_offset_ms.fetch_add(skew.count(), std::memory_order_relaxed);
+              clock_offset_ms.store(offset.count(), std::memory_order_relaxed);
               if (log.enabled()) {
                 log(LogLevel::kWarning, "signature refused and the local clock is " + std::to_string(skew.count() / 1000) +
                                             " s off the server's; signing with the server's time and retrying");
@@ -234,28 +357,33 @@ struct OcrClient::Impl {
     int attempts = 0;
     auto outcome = internal::run_with_retries(call.retry ? *call.retry : config.retry, limits(call), log, attempt,
                                               &attempts);
-    if (credentials_error) return finish(std::move(*credentials_error));
-    if (!outcome) return finish(std::move(outcome).error());
+    if (credentials_error) return finish(std::move(*credentials_error), &sent_credentials);
+    if (!outcome) return finish(std::move(outcome).error(), &sent_credentials);
     HttpResponse& response = *outcome;
     *request_id = internal::request_id_of(response);
     *http_status = response.status;
     if (response.status < 200 || response.status >= 300) {
       Error error = internal::error_from_response(response);
       error.attempts = attempts;
-      return finish(std::move(error));
+      return finish(std::move(error), &sent_credentials);
     }
-    auto document = std::make_shared<nlohmann::json>(nlohmann::json::parse(response.body, nullptr, false));
-    if (document->is_discarded() || !document->is_object()) {
-      Error error = make_error(ErrorCategory::kParse, "HTTP " + std::to_string(response.status) +
-                                                          " answer is not a JSON object", response.status);
+    std::string why;
+    auto parsed = internal::parse_json(response.body, internal::JsonRepair::kDropBadValues, &why);
+    if (!parsed || !parsed->is_object()) {
+      Error error = make_error(ErrorCategory::kParse,
+                               "HTTP " + std::to_string(response.status) + " answer is not a JSON object" +
+                                   (parsed ? std::string() : ": " + why),
+                               response.status);
       error.request_id = *request_id;
       error.attempts = attempts;
-      return finish(std::move(error));
+      return finish(std::move(error), &sent_credentials);
     }
-    return internal::JsonPtr(std::move(document));
+    // The text is no longer needed: free it before the typed parse.
+    std::string().swap(response.body);
+    return internal::JsonPtr(std::make_shared<const nlohmann::json>(std::move(*parsed)));
   }
 
-  Result<OcrResponse> call_raw(std::string_view api, std::string body, const CallOptions& call) {
+  Result<OcrResponse> call_raw(std::string_view api, internal::RequestBody body, const CallOptions& call) {
     OcrResponse response;
     auto document = execute(api, std::move(body), call, &response.request_id, &response.http_status);
     if (!document) return std::move(document).error();
@@ -273,22 +401,31 @@ OcrClient& OcrClient::operator=(OcrClient&&) noexcept = default;
 
 const ClientConfig& OcrClient::config() const noexcept { return impl_->config; }
 
-Result<std::string> OcrClient::project_id() const { return impl_->resolve_project_id({}); }
+Result<std::string> OcrClient::project_id() const try {
+  return impl_->resolve_project_id({});
+} catch (...) {
+  return report(internal::error_from_exception());
+}
 
 Error OcrClient::report(Error error) const { return impl_->finish(std::move(error)); }
 
 Result<internal::Answer> OcrClient::invoke(const internal::ApiSpec& api, const Image* image,
                                            const nlohmann::json& options, const CallOptions& call) const {
-  std::string body;
+  internal::RequestBody body;
   if (image != nullptr) {
     if (auto fits = internal::check_image(*image, api.image, api.name); !fits) {
       return impl_->finish(std::move(fits).error());
     }
-    auto built = internal::build_image_body(*image, api.input_field, options);
+    auto built = internal::build_request_body(
+        *image, api.input_field, options,
+        internal::payload_hash_for(*impl_->auth, impl_->config) == internal::PayloadHash::kSha256);
     if (!built) return impl_->finish(std::move(built).error());
     body = std::move(built).value();
   } else {
-    body = options.dump();
+    std::string why;
+    auto text = internal::dump_json(options, &why);
+    if (!text) return impl_->finish(make_error(ErrorCategory::kInvalidArgument, std::string(api.name) + ": " + why));
+    body = std::move(*text);
   }
   internal::Answer answer;
   auto document = impl_->execute(api.name, std::move(body), call, &answer.request_id, &answer.http_status);
@@ -297,21 +434,28 @@ Result<internal::Answer> OcrClient::invoke(const internal::ApiSpec& api, const I
   return answer;
 }
 
-Result<OcrResponse> OcrClient::call(std::string_view api, std::string json_body, const CallOptions& call) const {
-  const auto parsed = nlohmann::json::parse(json_body, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    return impl_->finish(make_error(ErrorCategory::kInvalidArgument, "json_body must be a JSON object"));
+Result<OcrResponse> OcrClient::call(std::string_view api, std::string json_body, const CallOptions& call) const try {
+  std::string why;
+  const auto parsed = internal::parse_json(json_body, internal::JsonRepair::kNone, &why);
+  if (!parsed || !parsed->is_object()) {
+    return impl_->finish(make_error(ErrorCategory::kInvalidArgument,
+                                    "json_body must be a JSON object" + (parsed ? std::string() : " (" + why + ")")));
   }
   return impl_->call_raw(api, std::move(json_body), call);
+} catch (...) {
+  return report(internal::error_from_exception());
 }
 
 Result<OcrResponse> OcrClient::call(std::string_view api, const Image& image, std::string_view options_json,
-                                    const CallOptions& call) const {
-  const auto options = nlohmann::json::parse(options_json.empty() ? std::string_view("{}") : options_json, nullptr,
-                                             false);
-  if (options.is_discarded() || !options.is_object()) {
-    return impl_->finish(make_error(ErrorCategory::kInvalidArgument, "options_json must be a JSON object"));
+                                    const CallOptions& call) const try {
+  std::string why;
+  const auto parsed = internal::parse_json(options_json.empty() ? std::string_view("{}") : options_json,
+                                           internal::JsonRepair::kNone, &why);
+  if (!parsed || !parsed->is_object()) {
+    return impl_->finish(make_error(ErrorCategory::kInvalidArgument,
+                                    "options_json must be a JSON object" + (parsed ? std::string() : " (" + why + ")")));
   }
+  const nlohmann::json& options = *parsed;
   const auto slash = api.rfind('/');
   const std::string_view name = slash == std::string_view::npos ? api : api.substr(slash + 1);
   // A known API gets its own image field and image checks; others "image".
@@ -322,9 +466,12 @@ Result<OcrResponse> OcrClient::call(std::string_view api, const Image& image, st
     }
   }
   const std::string_view field = known != nullptr && !known->input_field.empty() ? known->input_field : "image";
-  auto body = internal::build_image_body(image, field, options);
+  auto body = internal::build_request_body(
+      image, field, options, internal::payload_hash_for(*impl_->auth, impl_->config) == internal::PayloadHash::kSha256);
   if (!body) return impl_->finish(std::move(body).error());
   return impl_->call_raw(api, std::move(body).value(), call);
+} catch (...) {
+  return report(internal::error_from_exception());
 }
 
 }  // namespace hwocr

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <random>
 #include <thread>
 
 #include "client/internal.h"
+#include "common/text.h"
 
 namespace hwocr::internal {
 namespace {
@@ -26,10 +26,18 @@ std::uint64_t random_below(std::uint64_t bound) {
 
 }  // namespace
 
-void Logger::operator()(LogLevel level, std::string line) const {
+void Logger::operator()(LogLevel level, std::string line) const noexcept {
   if (!callback_) return;
-  if (authenticator_ != nullptr) authenticator_->redact(line);
-  callback_(level, line);
+  try {
+    if (secrets_ != nullptr) secrets_->apply(line);
+    if (authenticator_ != nullptr) authenticator_->redact(line);
+    // Pieces from outside are escaped where they are made; this keeps any
+    // line from becoming two whatever it was built from.
+    callback_(level, printable_text(line, 2 * kMaxOutsideTextBytes));
+  } catch (...) {
+    // A log callback that throws (or an allocation failing here) must not
+    // fail, or escape from, the call being logged.
+  }
 }
 
 bool is_loggable_header(std::string_view name) noexcept {
@@ -56,21 +64,21 @@ milliseconds backoff_delay(const RetryPolicy& policy, int attempt) {
 }
 
 std::optional<milliseconds> retry_after(const HttpResponse& response, std::chrono::system_clock::time_point now) {
-  const std::string* value = response.headers.find("Retry-After");
-  if (value == nullptr || value->empty()) return std::nullopt;
-  if (std::all_of(value->begin(), value->end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    if (value->size() > 9) return std::nullopt;
-    return milliseconds(std::stoll(*value) * 1000);
+  const std::string* header = response.headers.find("Retry-After");
+  if (header == nullptr) return std::nullopt;
+  std::string_view value = *header;  // a transport of the user's may not trim
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  if (value.empty()) return std::nullopt;
+  if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (value.size() > 9) return std::nullopt;
+    std::int64_t seconds = 0;
+    for (const char c : value) seconds = seconds * 10 + (c - '0');
+    return milliseconds(seconds * 1000);
   }
-  const auto when = parse_http_date(*value);
+  const auto when = parse_http_date(value);
   if (!when) return std::nullopt;
   return std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(*when - now));
-}
-
-std::optional<std::chrono::system_clock::time_point> parse_http_date(const std::string& text) {
-  std::tm tm{};
-  if (strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) == nullptr) return std::nullopt;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
 Result<HttpResponse> run_with_retries(const RetryPolicy& policy, const TransportLimits& limits,

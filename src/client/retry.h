@@ -6,23 +6,27 @@
 #include <optional>
 #include <string>
 
+#include "common/redact.h"
+#include "common/time.h"
 #include "hwocr/config.h"
 #include "hwocr/http.h"
 
 namespace hwocr::internal {
 
-// Log lines pass through here: dropped when nobody listens, secrets removed
-// otherwise.
+// Log lines pass through here: dropped when nobody listens; otherwise
+// secrets removed, control characters escaped (a line is one line), and an
+// exception thrown by the callback swallowed (logging never changes a call).
 class Logger {
  public:
-  Logger(LogCallback callback, const Authenticator* authenticator)
-      : callback_(std::move(callback)), authenticator_(authenticator) {}
+  Logger(LogCallback callback, const Authenticator* authenticator, const Redactor* secrets = nullptr)
+      : callback_(std::move(callback)), authenticator_(authenticator), secrets_(secrets) {}
   bool enabled() const noexcept { return static_cast<bool>(callback_); }
-  void operator()(LogLevel level, std::string line) const;
+  void operator()(LogLevel level, std::string line) const noexcept;
 
  private:
   LogCallback callback_;
   const Authenticator* authenticator_;
+  const Redactor* secrets_;
 };
 
 // Header names whose values may appear in logs; every other value is "***".
@@ -33,8 +37,6 @@ std::string headers_for_log(const Headers& headers);
 // Wait before attempt `attempt + 1` (attempt counts from 1): full jitter over
 // the capped exponential backoff.
 std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt);
-// An HTTP date ("Tue, 14 Nov 2023 22:13:20 GMT"); nullopt when unreadable.
-std::optional<std::chrono::system_clock::time_point> parse_http_date(const std::string& text);
 // Retry-After as seconds or an HTTP date; nullopt when absent or unreadable.
 std::optional<std::chrono::milliseconds> retry_after(const HttpResponse& response,
                                                      std::chrono::system_clock::time_point now);

@@ -90,6 +90,29 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
   return to_hex(outer, sizeof outer);
 }
 
+Sha256Stream::Sha256Stream() : context_(EVP_MD_CTX_new()) {
+  if (context_ == nullptr || EVP_DigestInit_ex(context_, sha256_algorithm(), nullptr) != 1) {
+    EVP_MD_CTX_free(context_);
+    throw std::runtime_error("OpenSSL SHA-256 failed");
+  }
+}
+
+Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(context_); }
+
+void Sha256Stream::update(const void* data, std::size_t size) {
+  ok_ = ok_ && EVP_DigestUpdate(context_, data, size) == 1;
+}
+
+std::string Sha256Stream::hex_digest() {
+  Digest digest;
+  unsigned int size = 0;
+  if (!ok_ || EVP_DigestFinal_ex(context_, digest, &size) != 1 || size != 32) {
+    throw std::runtime_error("OpenSSL SHA-256 failed");
+  }
+  ok_ = false;
+  return to_hex(digest, sizeof digest);
+}
+
 bool equal_constant_time(std::string_view a, std::string_view b) noexcept {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }

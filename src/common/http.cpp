@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "client/internal.h"
+#include "common/http_check.h"
 #include "hwocr/config.h"
 #include "hwocr/error.h"
 #include "hwocr/http.h"
@@ -38,6 +39,7 @@ const char* to_string(ErrorCategory category) noexcept {
     case ErrorCategory::kClient: return "client error";
     case ErrorCategory::kServer: return "server error";
     case ErrorCategory::kParse: return "parse error";
+    case ErrorCategory::kInternal: return "internal error";
   }
   return "error";
 }
@@ -102,14 +104,55 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
-void redact_secret(std::string& text, std::string_view secret) {
-  if (secret.empty()) return;
-  for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
-    text.replace(pos, secret.size(), "***");
-  }
-}
-
 std::string default_user_agent() { return "hwocr/" HWOCR_VERSION_STRING; }
 
 }  // namespace internal
 }  // namespace hwocr
+
+namespace hwocr::internal {
+
+bool has_control_character(std::string_view text, bool allow_tab) noexcept {
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == 0x7f || (c < 0x20 && !(allow_tab && c == '\t'))) return true;
+  }
+  return false;
+}
+
+bool is_header_name(std::string_view name) noexcept {
+  if (name.empty()) return false;
+  for (const char c : name) {
+    const bool token = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    if (!token) return false;
+  }
+  return true;
+}
+
+bool is_header_value(std::string_view value) noexcept { return !has_control_character(value, true); }
+
+Status check_outgoing_request(const HttpRequest& request) {
+  if (!is_header_name(request.method)) {
+    return make_error(ErrorCategory::kInvalidArgument, "refusing to send: the HTTP method is not a token");
+  }
+  if (request.url.empty() || has_control_character(request.url) ||
+      request.url.find(' ') != std::string::npos) {
+    return make_error(ErrorCategory::kInvalidArgument,
+                      "refusing to send: the URL is empty or contains spaces or control characters");
+  }
+  for (const auto& [name, value] : request.headers) {
+    if (!is_header_name(name)) {
+      return make_error(ErrorCategory::kInvalidArgument,
+                        "refusing to send: a header name is not an HTTP token (" +
+                            std::to_string(name.size()) + " bytes)");
+    }
+    if (!is_header_value(value)) {
+      return make_error(ErrorCategory::kInvalidArgument,
+                        "refusing to send: header " + name +
+                            " contains a control character (CR, LF, NUL, ...), which would corrupt the request");
+    }
+  }
+  return Success{};
+}
+
+}  // namespace hwocr::internal

@@ -1,5 +1,7 @@
 #include "common/url.h"
 
+#include "common/text.h"
+
 namespace hwocr::internal {
 namespace {
 
@@ -78,18 +80,17 @@ std::string percent_decode(std::string_view text) {
 }
 
 std::string url_for_display(std::string_view url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return std::string(url);
-  const auto authority_start = scheme_end + 3;
-  const auto authority_end = url.find_first_of("/?#", authority_start);
-  const auto authority = url.substr(authority_start, authority_end == std::string_view::npos
-                                                         ? std::string_view::npos
-                                                         : authority_end - authority_start);
-  const auto at = authority.rfind('@');
-  if (at == std::string_view::npos) return std::string(url);
-  std::string out(url.substr(0, authority_start));
-  out += url.substr(authority_start + at + 1);
-  return out;
+  // The userinfo ends at the last '@': a password may hold '/', '?' or '#'
+  // unencoded, and hwocr's own URLs have no '@' after it.
+  std::string shown(url);
+  if (const auto scheme_end = url.find("://"); scheme_end != std::string_view::npos) {
+    const auto authority_start = scheme_end + 3;
+    const auto at = url.rfind('@');
+    if (at != std::string_view::npos && at >= authority_start) {
+      shown = std::string(url.substr(0, authority_start)) + std::string(url.substr(at + 1));
+    }
+  }
+  return printable_text(shown, 1024);
 }
 
 }  // namespace hwocr::internal

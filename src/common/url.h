@@ -23,7 +23,8 @@ std::string uri_encode(std::string_view text);
 // %XX decoding; '+' stays '+'. Malformed escapes are kept as they are.
 std::string percent_decode(std::string_view text);
 
-// The URL with any "user:password@" removed, for messages.
+// The URL with any "user:password@" removed and control characters escaped,
+// for messages.
 std::string url_for_display(std::string_view url);
 
 }  // namespace hwocr::internal

@@ -2,6 +2,8 @@
 #include <nlohmann/json.hpp>
 
 #include "client/internal.h"
+#include "common/json_document.h"
+#include "common/text.h"
 
 namespace hwocr::internal {
 namespace {
@@ -9,7 +11,8 @@ namespace {
 std::string as_text(const nlohmann::json& value) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_null()) return {};
-  return value.dump();
+  // Depth is bounded by parse_json; replacement keeps invalid UTF-8 from throwing.
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 // Finds a code/message pair the way the official SDKs do: error_code +
@@ -87,28 +90,41 @@ bool is_retryable_status(int status) noexcept {
 
 std::string request_id_of(const HttpResponse& response) {
   const std::string* id = response.headers.find("X-Request-Id");
-  return id ? *id : std::string();
+  return id ? printable_text(*id, kMaxOutsideTokenBytes) : std::string();
 }
 
 Error error_from_response(const HttpResponse& response) {
   Error error;
   error.http_status = response.status;
   error.request_id = request_id_of(response);
-  const auto body = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  if (!body.is_discarded()) {
-    find_code_and_message(body, error.error_code, error.error_msg);
-    if (error.request_id.empty() && body.is_object()) {
-      if (const auto id = body.find("request_id"); id != body.end()) error.request_id = as_text(*id);
+  std::string why;
+  const auto body = parse_json(response.body, JsonRepair::kDropBadValues, &why);
+  bool unreadable_json = false;
+  if (body) {
+    std::string code, message;
+    find_code_and_message(*body, code, message);
+    error.error_code = printable_text(code, kMaxOutsideTokenBytes);
+    error.error_msg = printable_text(message);
+    if (error.request_id.empty() && body->is_object()) {
+      if (const auto id = body->find("request_id"); id != body->end()) {
+        error.request_id = printable_text(as_text(*id), kMaxOutsideTokenBytes);
+      }
     }
+  } else if (const auto first = response.body.find_first_not_of(" \t\r\n");
+             first != std::string::npos && (response.body[first] == '{' || response.body[first] == '[')) {
+    // It meant to be JSON and cannot be read (too deep, broken): say so.
+    unreadable_json = true;
+    error.error_msg = "HTTP " + std::to_string(response.status) + " error body is not readable JSON: " + why;
   } else if (!response.body.empty()) {
-    error.error_msg = describe_text_body(response.body);
+    error.error_msg = printable_text(describe_text_body(response.body));
   }
   if (error.error_msg.empty()) {
     error.error_msg = reason_phrase(response.status) + (response.body.empty() ? " (empty body)" : "");
   }
   if (error.error_code.empty()) error.error_code = std::to_string(response.status);
-  error.category = category_for(response.status, error.error_code);
+  error.category = unreadable_json ? ErrorCategory::kParse : category_for(response.status, error.error_code);
   error.retryable = is_retryable_status(response.status) || error.category == ErrorCategory::kThrottled;
+  error.response_body = response.body;
   return error;
 }
 

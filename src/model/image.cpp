@@ -5,10 +5,16 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <vector>
+#include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "client/internal.h"
+#include "common/base64.h"
+#include "common/crypto.h"
+#include "hwocr/auth.h"
+#include "hwocr/config.h"
+#include "common/json_document.h"
 #include "hwocr/image.h"
 #include "model/request_body.h"
 
@@ -42,8 +48,6 @@ Image Image::from_url(std::string url) {
 namespace internal {
 namespace {
 
-std::size_t base64_size(std::size_t bytes) { return (bytes + 2) / 3 * 4; }
-
 Error invalid(std::string message) { return make_error(ErrorCategory::kInvalidArgument, std::move(message)); }
 
 Status check_image_size(std::size_t size, const std::string& what) {
@@ -67,56 +71,92 @@ Status check_url(const std::string& url) {
       return invalid("image URL contains spaces or control characters; percent-encode them");
     }
   }
+  if (!is_valid_utf8(url)) return invalid("image URL is not valid UTF-8; percent-encode it");
   return Success{};
 }
 
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+// Input bytes per block: encoded (32 KiB of Base64) and hashed while the
+// encoded block is still in the L1/L2 cache.
+constexpr std::size_t kBlockBytes = 3 * 8192;
+// File bytes per read(): read straight into the encoder's input.
+constexpr std::size_t kReadBytes = 2 * kBlockBytes;
 
-// Base64 in two-character steps: one lookup encodes 12 bits.
-struct Base64Pairs {
-  char chars[4096 * 2];
-  constexpr Base64Pairs() : chars() {
-    for (int i = 0; i < 4096; ++i) {
-      chars[2 * i] = kAlphabet[i >> 6];
-      chars[2 * i + 1] = kAlphabet[i & 0x3f];
+// Writes a body front to back into a buffer sized in advance, feeding the
+// hash (when there is one) block by block as it goes.
+class BodyWriter {
+ public:
+  BodyWriter(std::string& out, Sha256Stream* hash) : out_(out), hash_(hash) {}
+
+  void text(std::string_view piece) {
+    char* at = room(piece.size());
+    std::memcpy(at, piece.data(), piece.size());
+    commit(at, piece.size());
+  }
+  void text(char c) { text(std::string_view(&c, 1)); }
+
+  // `size` bytes, a multiple of 3 unless `last`.
+  void base64(const unsigned char* src, std::size_t size, bool last) {
+    for (std::size_t done = 0; done < size;) {
+      const std::size_t block = std::min(kBlockBytes, size - done);
+      char* at = room(base64_size(block));
+      const char* end = encode_base64(src + done, block, at, last && done + block == size);
+      commit(at, static_cast<std::size_t>(end - at));
+      done += block;
     }
   }
+
+  // Cuts the buffer to what was written.
+  void finish() { out_.resize(used_); }
+
+ private:
+  char* room(std::size_t size) {
+    if (used_ + size > out_.size()) out_.resize(used_ + size);  // only when a file grew while read
+    return &out_[0] + used_;
+  }
+  void commit(const char* at, std::size_t size) {
+    if (hash_ != nullptr) hash_->update(at, size);
+    used_ += size;
+  }
+
+  std::string& out_;
+  Sha256Stream* hash_;
+  std::size_t used_ = 0;
 };
-constexpr Base64Pairs kPairs;
 
-// Encodes `size` bytes (a multiple of 3 unless `last`) to `dst`; returns the end.
-char* encode_base64(const unsigned char* src, std::size_t size, char* dst, bool last) {
-  std::size_t i = 0;
-  for (; i + 3 <= size; i += 3) {
-    const std::uint32_t v = (std::uint32_t{src[i]} << 16) | (std::uint32_t{src[i + 1]} << 8) | src[i + 2];
-    std::memcpy(dst, &kPairs.chars[2 * (v >> 12)], 2);
-    std::memcpy(dst + 2, &kPairs.chars[2 * (v & 0xfff)], 2);
-    dst += 4;
+// {"<field>":"<base64>"<,members>}
+struct BodyLayout {
+  std::string_view field;
+  std::string_view members;  // options without their braces, maybe empty
+
+  std::size_t size(std::size_t image_bytes) const {
+    return 2 + field.size() + 3 + base64_size(image_bytes) + 1 + (members.empty() ? 0 : 1 + members.size()) + 1;
   }
-  const std::size_t rest = size - i;
-  if (last && rest > 0) {
-    const std::uint32_t v = (std::uint32_t{src[i]} << 16) | (rest == 2 ? std::uint32_t{src[i + 1]} << 8 : 0u);
-    *dst++ = kAlphabet[v >> 18];
-    *dst++ = kAlphabet[(v >> 12) & 0x3f];
-    *dst++ = rest == 2 ? kAlphabet[(v >> 6) & 0x3f] : '=';
-    *dst++ = '=';
+  void open(BodyWriter& writer) const {
+    writer.text("{\"");
+    writer.text(field);
+    writer.text("\":\"");
   }
-  return dst;
+  void close(BodyWriter& writer) const {
+    writer.text('"');
+    if (!members.empty()) {
+      writer.text(',');
+      writer.text(members);
+    }
+    writer.text('}');
+  }
+};
+
+// A body-sized buffer for `bytes` of image, sized (not zeroed when reused).
+std::string body_buffer(const BodyLayout& layout, std::size_t bytes) {
+  const std::size_t size = layout.size(bytes);
+  std::string buffer = acquire_body_buffer(size);
+  buffer.resize(size);
+  return buffer;
 }
 
-// Input bytes encoded per step: a multiple of 3 whose Base64 (64 KiB) sits
-// in a stack buffer, so appending it to the body needs no zero-filling resize.
-constexpr std::size_t kChunkBytes = 3 * 16384;
-
-void append_base64_chunk(std::string& out, const unsigned char* src, std::size_t size, bool last) {
-  char encoded[kChunkBytes / 3 * 4];
-  out.append(encoded, static_cast<std::size_t>(encode_base64(src, size, encoded, last) - encoded));
-}
-
-// Encodes the file into `out` chunk by chunk, so the file is never held
-// whole, after checking its size. `tail` is how much will be appended after
-// it: reserved now, so the finished body is never reallocated.
-Status append_file_base64(std::string& out, const std::string& path, std::size_t tail) {
+// Encodes the file into `body` block by block after checking it, so the file
+// is never held whole: each read() lands in the encoder's input.
+Status encode_file(const std::string& path, const BodyLayout& layout, std::string& body, Sha256Stream* hash) {
   const std::string what = "image file '" + path + "'";
   if (path.empty()) return invalid("image file path is empty");
   // O_NONBLOCK: opening a FIFO (or a device) must not block; anything but a
@@ -134,15 +174,17 @@ Status append_file_base64(std::string& out, const std::string& path, std::size_t
   if (const int flags = ::fcntl(fd, F_GETFL); flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
   const auto size = static_cast<std::size_t>(info.st_size);
   if (auto status = check_image_size(size, what); !status) return status;
-  out.reserve(out.size() + base64_size(size) + tail);
 
-  std::vector<unsigned char> chunk(kChunkBytes);
+  body = body_buffer(layout, size);
+  BodyWriter writer(body, hash);
+  layout.open(writer);
+  const std::unique_ptr<unsigned char[]> chunk(new unsigned char[kReadBytes]);
   std::size_t total = 0;
   for (bool end_of_file = false; !end_of_file;) {
     // Fill the chunk completely, so only the last one can leave a remainder.
     std::size_t filled = 0;
-    while (filled < chunk.size()) {
-      const ssize_t n = ::read(fd, chunk.data() + filled, chunk.size() - filled);
+    while (filled < kReadBytes) {
+      const ssize_t n = ::read(fd, chunk.get() + filled, kReadBytes - filled);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) return invalid("cannot read " + what + ": " + std::strerror(errno));
       if (n == 0) {
@@ -154,25 +196,23 @@ Status append_file_base64(std::string& out, const std::string& path, std::size_t
     total += filled;
     // The file may grow while it is read.
     if (auto status = check_image_size(std::max<std::size_t>(total, 1), what); !status) return status;
-    append_base64_chunk(out, chunk.data(), filled, end_of_file);
+    writer.base64(chunk.get(), filled, end_of_file);
   }
   if (total == 0) return invalid(what + " is empty");  // it shrank while it was read
+  layout.close(writer);
+  writer.finish();
   return Success{};
 }
 
 }  // namespace
 
-void append_base64(std::string& out, std::string_view bytes) {
-  out.reserve(out.size() + base64_size(bytes.size()));
-  const auto* src = reinterpret_cast<const unsigned char*>(bytes.data());
-  for (std::size_t done = 0; done < bytes.size(); done += kChunkBytes) {
-    const std::size_t size = std::min(kChunkBytes, bytes.size() - done);
-    append_base64_chunk(out, src + done, size, done + size == bytes.size());
-  }
+PayloadHash payload_hash_for(const Authenticator& auth, const ClientConfig& config) noexcept {
+  if (dynamic_cast<const AkSkSigner*>(&auth) == nullptr) return PayloadHash::kNone;
+  return config.unsigned_payload ? PayloadHash::kUnsigned : PayloadHash::kSha256;
 }
 
-Result<std::string> build_image_body(const Image& image, std::string_view base64_field,
-                                     const nlohmann::json& options) {
+Result<RequestBody> build_request_body(const Image& image, std::string_view base64_field,
+                                       const nlohmann::json& options, bool sha256) {
   if (!options.is_object()) return invalid("request options must be a JSON object");
   for (const char* key : {"image", "data", "url"}) {
     if (options.contains(key)) {
@@ -189,47 +229,56 @@ Result<std::string> build_image_body(const Image& image, std::string_view base64
   // "{...}" -> "...": spliced after the image member.
   const std::string_view members = std::string_view(options_text).substr(1, options_text.size() - 2);
 
-  std::string body;
-  const auto finish = [&](std::string& out) {
-    out.push_back('"');
-    if (!members.empty()) {
-      out.push_back(',');
-      out.append(members);
-    }
-    out.push_back('}');
-  };
+  std::optional<Sha256Stream> hash;
+  if (sha256) hash.emplace();
+  RequestBody body;
 
   switch (image.source()) {
     case Image::Source::kNone:
       return invalid("no image given: use Image::from_file, from_bytes or from_url");
     case Image::Source::kUrl: {
       if (auto status = check_url(image.location()); !status) return std::move(status).error();
-      body = "{\"url\":" + nlohmann::json(image.location()).dump();
-      body.pop_back();  // finish() closes the string again
-      finish(body);
+      const std::string url = nlohmann::json(image.location()).dump();
+      body.text.reserve(8 + url.size() + members.size() + 3);
+      body.text += "{\"url\":";
+      body.text += url;
+      if (!members.empty()) {
+        body.text += ',';
+        body.text += members;
+      }
+      body.text += '}';
+      if (hash) body.sha256 = sha256_hex(body.text);
       return body;
     }
     case Image::Source::kFile:
     case Image::Source::kBytes: {
-      body.reserve(base64_field.size() + members.size() + 8);
-      body += "{\"";
-      body += base64_field;
-      body += "\":\"";
+      const BodyLayout layout{base64_field, members};
       if (image.source() == Image::Source::kFile) {
-        if (auto status = append_file_base64(body, image.location(), members.size() + 4); !status) {
+        if (auto status = encode_file(image.location(), layout, body.text, hash ? &*hash : nullptr); !status) {
           return std::move(status).error();
         }
       } else {
         const std::string& bytes = *image.bytes();
         if (auto status = check_image_size(bytes.size(), "image"); !status) return std::move(status).error();
-        body.reserve(body.size() + base64_size(bytes.size()) + members.size() + 4);
-        append_base64(body, bytes);
+        body.text = body_buffer(layout, bytes.size());
+        BodyWriter writer(body.text, hash ? &*hash : nullptr);
+        layout.open(writer);
+        writer.base64(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), true);
+        layout.close(writer);
+        writer.finish();
       }
-      finish(body);
+      if (hash) body.sha256 = hash->hex_digest();
       return body;
     }
   }
   return invalid("unknown image source");
+}
+
+Result<std::string> build_image_body(const Image& image, std::string_view base64_field,
+                                     const nlohmann::json& options) {
+  auto body = build_request_body(image, base64_field, options, false);
+  if (!body) return std::move(body).error();
+  return std::move(body->text);
 }
 
 }  // namespace internal

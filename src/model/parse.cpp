@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 
 namespace hwocr::internal {
 
@@ -33,15 +34,25 @@ std::optional<bool> read_bool(const nlohmann::json& object, const char* key) {
   return std::nullopt;
 }
 
+std::optional<std::int64_t> as_int64(const nlohmann::json& value) noexcept {
+  if (value.is_number_unsigned()) {
+    const auto n = value.get<std::uint64_t>();
+    if (n > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
+    return static_cast<std::int64_t>(n);
+  }
+  if (value.is_number_integer()) return value.get<std::int64_t>();
+  if (value.is_number_float()) {
+    // Only values a double -> int64 conversion is defined for (|d| < 2^63).
+    const double d = value.get<double>();
+    if (std::isfinite(d) && d > -9.2e18 && d < 9.2e18) return static_cast<std::int64_t>(d);
+  }
+  return std::nullopt;
+}
+
 std::optional<std::int64_t> read_int(const nlohmann::json& object, const char* key) {
   const auto* value = member(object, key);
   if (value == nullptr) return std::nullopt;
-  if (value->is_number_integer()) return value->get<std::int64_t>();
-  if (value->is_number_float()) {
-    const double d = value->get<double>();
-    if (std::isfinite(d) && std::fabs(d) < 9.0e18) return static_cast<std::int64_t>(d);
-    return std::nullopt;
-  }
+  if (value->is_number()) return as_int64(*value);
   if (value->is_string()) {
     const auto& text = value->get_ref<const std::string&>();
     char* end = nullptr;
@@ -71,9 +82,10 @@ std::optional<std::vector<Point>> read_points(const nlohmann::json& object, cons
   std::vector<Point> points;
   points.reserve(value->size());
   for (const auto& item : *value) {
-    if (item.is_array() && item.size() >= 2 && item[0].is_number() && item[1].is_number()) {
-      points.push_back({item[0].get<std::int64_t>(), item[1].get<std::int64_t>()});
-    }
+    if (!item.is_array() || item.size() < 2) continue;
+    const auto x = as_int64(item[0]);
+    const auto y = as_int64(item[1]);
+    if (x && y) points.push_back({*x, *y});
   }
   return points;
 }

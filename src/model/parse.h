@@ -21,6 +21,9 @@ using JsonPtr = std::shared_ptr<const nlohmann::json>;
 // Member `key` of `object`, or nullptr.
 const nlohmann::json* member(const nlohmann::json& object, const char* key) noexcept;
 
+// An integer JSON number, or a float one truncated, when int64 can hold it.
+std::optional<std::int64_t> as_int64(const nlohmann::json& value) noexcept;
+
 std::optional<std::string> read_string(const nlohmann::json& object, const char* key);
 std::optional<bool> read_bool(const nlohmann::json& object, const char* key);
 std::optional<std::int64_t> read_int(const nlohmann::json& object, const char* key);

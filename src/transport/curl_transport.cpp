@@ -2,18 +2,44 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 #include <vector>
 
 #include "client/internal.h"
+#include "common/text.h"
 #include "common/url.h"
+#include "transport/response_headers.h"
 
 namespace hwocr::internal {
 namespace {
 
-// A response larger than this is refused rather than buffered.
-constexpr std::size_t kMaxResponseBytes = 256u * 1024u * 1024u;
+// A proxy given as scheme://user:password@host:port, split so that libcurl
+// never holds the password inside a URL (nor shows it in an error text),
+// and so that a password with '/', '?' or '#' in it still works. The
+// userinfo ends at the last '@'; user and password are percent-decoded.
+struct ProxySetting {
+  std::string url;
+  std::string user;
+  std::string password;
+  bool has_credentials = false;
+};
+
+ProxySetting split_proxy(const std::string& proxy) {
+  ProxySetting setting{proxy, {}, {}, false};
+  const auto scheme_end = proxy.find("://");
+  const std::size_t start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+  const auto at = proxy.rfind('@');
+  if (at == std::string::npos || at < start) return setting;
+  const std::string userinfo = proxy.substr(start, at - start);
+  const auto colon = userinfo.find(':');
+  setting.user = percent_decode(userinfo.substr(0, colon));
+  if (colon != std::string::npos) setting.password = percent_decode(userinfo.substr(colon + 1));
+  setting.url = proxy.substr(0, start) + proxy.substr(at + 1);
+  setting.has_credentials = true;
+  return setting;
+}
 
 void global_init_once() {
   // Users never call curl_global_init themselves; libcurl >= 7.84 makes it
@@ -24,13 +50,14 @@ void global_init_once() {
 
 struct Exchange {
   HttpResponse response;
+  std::size_t max_body_bytes = 0;
   bool too_large = false;
 };
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
   auto* exchange = static_cast<Exchange*>(user);
   const std::size_t bytes = size * count;
-  if (exchange->response.body.size() + bytes > kMaxResponseBytes) {
+  if (exchange->response.body.size() + bytes > exchange->max_body_bytes) {
     exchange->too_large = true;
     return 0;  // aborts the transfer
   }
@@ -41,18 +68,7 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
   auto* exchange = static_cast<Exchange*>(user);
   const std::size_t bytes = size * count;
-  std::string_view line(data, bytes);
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-  if (line.rfind("HTTP/", 0) == 0) {
-    // A new status line (after "100 Continue" or a proxy's answer): start over.
-    exchange->response.headers = Headers();
-    return bytes;
-  }
-  const auto colon = line.find(':');
-  if (colon == std::string_view::npos) return bytes;
-  std::string_view value = line.substr(colon + 1);
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  exchange->response.headers.add(std::string(line.substr(0, colon)), std::string(value));
+  add_response_header_line(std::string_view(data, bytes), exchange->response.headers);
   return bytes;
 }
 
@@ -89,8 +105,11 @@ class CurlTransport final : public HttpTransport {
       : verify_tls_(config.verify_tls),
         ca_file_(config.ca_file),
         ca_path_(config.ca_path),
-        proxy_(config.proxy),
-        max_idle_(config.max_idle_connections) {
+        proxy_(split_proxy(config.proxy)),
+        max_idle_(config.max_idle_connections),
+        max_response_bytes_(config.max_response_bytes),
+        low_speed_limit_(static_cast<long>(std::min<std::size_t>(config.low_speed_limit, 1u << 30))),
+        low_speed_time_(static_cast<long>(config.low_speed_time.count())) {
     global_init_once();
   }
 
@@ -104,6 +123,7 @@ class CurlTransport final : public HttpTransport {
       return make_error(ErrorCategory::kNetwork, "libcurl could not create a handle");
     }
     Exchange exchange;
+    exchange.max_body_bytes = max_response_bytes_;
     char error_buffer[CURL_ERROR_SIZE] = {0};
     curl_slist* header_list = nullptr;
     for (const auto& [name, value] : request.headers) {
@@ -121,6 +141,11 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(handle, CURLOPT_HEADERDATA, &exchange);
     curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(limits.connect_timeout.count()));
     curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(limits.total_timeout.count()));
+    // Set per request like the timeouts, so a handle is never left with a
+    // stale value; 0 in either turns the check off.
+    const bool low_speed = low_speed_limit_ > 0 && low_speed_time_ > 0;
+    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, low_speed ? low_speed_limit_ : 0L);
+    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, low_speed ? low_speed_time_ : 0L);
     if (request.method == "GET") {
       curl_easy_setopt(handle, CURLOPT_HTTPGET, 1L);
       curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, nullptr);
@@ -145,11 +170,17 @@ class CurlTransport final : public HttpTransport {
 
     if (code != CURLE_OK) {
       std::string message = request.method + " " + url_for_display(request.url) + ": ";
+      const std::string_view detail(error_buffer);
       if (exchange.too_large) {
-        message += "response larger than " + std::to_string(kMaxResponseBytes) + " bytes";
+        message += "response larger than " + std::to_string(max_response_bytes_) +
+                   " bytes (ClientConfig::max_response_bytes)";
+      } else if (code == CURLE_OPERATION_TIMEDOUT && detail.rfind("Operation too slow", 0) == 0) {
+        message += "transfer slower than " + std::to_string(low_speed_limit_) + " bytes/s for " +
+                   std::to_string(low_speed_time_) + " s (ClientConfig::low_speed_limit, low_speed_time)";
       } else {
         message += curl_easy_strerror(code);
-        if (error_buffer[0] != '\0') message += std::string(" (") + error_buffer + ")";
+        // libcurl's own words may quote what the server or proxy sent.
+        if (!detail.empty()) message += " (" + printable_text(detail, 512) + ")";
       }
       Error error = make_error(exchange.too_large ? ErrorCategory::kParse : category_for(code), std::move(message));
       error.retryable = !exchange.too_large && (error.category == ErrorCategory::kNetwork ||
@@ -188,7 +219,14 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, verify_tls_ ? 2L : 0L);
     if (!ca_file_.empty()) curl_easy_setopt(handle, CURLOPT_CAINFO, ca_file_.c_str());
     if (!ca_path_.empty()) curl_easy_setopt(handle, CURLOPT_CAPATH, ca_path_.c_str());
-    if (!proxy_.empty()) curl_easy_setopt(handle, CURLOPT_PROXY, proxy_.c_str());
+    if (!proxy_.url.empty()) curl_easy_setopt(handle, CURLOPT_PROXY, proxy_.url.c_str());
+    if (proxy_.has_credentials) {
+      curl_easy_setopt(handle, CURLOPT_PROXYUSERNAME, proxy_.user.c_str());
+      curl_easy_setopt(handle, CURLOPT_PROXYPASSWORD, proxy_.password.c_str());
+    }
+    // Answers are read as they come: no decompression (a gzip bomb stays
+    // the size it was sent at), no redirects (above).
+    curl_easy_setopt(handle, CURLOPT_ACCEPT_ENCODING, nullptr);
   }
 
   void release(CURL* handle, bool healthy) {
@@ -205,8 +243,11 @@ class CurlTransport final : public HttpTransport {
   const bool verify_tls_;
   const std::string ca_file_;
   const std::string ca_path_;
-  const std::string proxy_;
+  const ProxySetting proxy_;
   const std::size_t max_idle_;
+  const std::size_t max_response_bytes_;
+  const long low_speed_limit_;
+  const long low_speed_time_;
   std::mutex mutex_;
   std::vector<CURL*> idle_;
 };
