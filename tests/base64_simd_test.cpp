@@ -102,7 +102,9 @@ TEST(Base64Simd, EveryByteValueInEveryPosition) {
   const std::string expected = reference(bytes);
   EXPECT_EQ(encode_with(encode_base64_scalar, bytes), expected);
   EXPECT_EQ(encode_with(encode_base64, bytes), expected);
-  if (hwocr::internal::base64_avx2_supported()) EXPECT_EQ(encode_with(encode_base64_avx2, bytes), expected);
+  if (hwocr::internal::base64_avx2_supported()) {
+    EXPECT_EQ(encode_with(encode_base64_avx2, bytes), expected);
+  }
 }
 
 TEST(Base64Simd, PiecesOfMultiplesOfThreeConcatenate) {

@@ -56,6 +56,12 @@ class RecordingTransport final : public HttpTransport {
 
 class LargeBodyTest : public EmulatorTest {
  protected:
+  // A worker per connection two clients of 8 threads keep open.
+  emulator::Options emulator_options() override {
+    emulator::Options options;
+    options.worker_threads = 20;
+    return options;
+  }
   ClientConfig project_config(bool unsigned_payload) {
     ClientConfig c = config();
     c.project_id = server().options().projects.front().id;

@@ -103,7 +103,10 @@ struct TokenAuthenticator::State {
       return internal::make_error(ErrorCategory::kAuth,
                                   "IAM answered without an X-Subject-Token header", response.status);
     }
-    if (!internal::is_header_value(*value) || value->size() > 64 * 1024) {
+    // Tokens are Base64-like: a space (what a CR in the header became) or a
+    // control character means the header was tampered with.
+    if (!internal::is_header_value(*value) || value->find_first_of(" \t") != std::string::npos ||
+        value->size() > 64 * 1024) {
       return internal::make_error(ErrorCategory::kAuth,
                                   "IAM answered an X-Subject-Token that cannot be sent as a header", response.status);
     }

@@ -14,7 +14,9 @@ std::string env(const char* name) {
 
 }  // namespace
 
-Result<std::shared_ptr<Authenticator>> authenticator_from_environment() {
+// The constructors refuse unusable values (control characters, invalid
+// UTF-8) by throwing; this function reports them as its Result instead.
+Result<std::shared_ptr<Authenticator>> authenticator_from_environment() try {
   const std::string ak = env("HUAWEICLOUD_SDK_AK");
   const std::string sk = env("HUAWEICLOUD_SDK_SK");
   if (!ak.empty() || !sk.empty()) {
@@ -39,6 +41,12 @@ Result<std::shared_ptr<Authenticator>> authenticator_from_environment() {
   return internal::make_error(ErrorCategory::kAuth,
                               "no credentials: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or "
                               "HUAWEICLOUD_SDK_USERNAME, HUAWEICLOUD_SDK_PASSWORD and HUAWEICLOUD_SDK_DOMAIN_NAME");
+} catch (const Exception& e) {
+  Error error = e.error();
+  error.error_msg = "credentials from the environment: " + error.error_msg;
+  return error;
+} catch (...) {
+  return internal::error_from_exception();
 }
 
 void apply_environment(ClientConfig& config) {

@@ -90,7 +90,7 @@ bool in_range(Duration value, bool zero_allowed) {
 
 // Empty when `policy` can be used; else what is wrong with it.
 std::string check_retry_policy(const RetryPolicy& policy) {
-  if (policy.max_attempts < 1 || policy.max_attempts > 100) return "retry.max_attempts must be from 1 to 100";
+  if (policy.max_attempts < 1 || policy.max_attempts > 10000) return "retry.max_attempts must be from 1 to 10000";
   if (!in_range(policy.initial_backoff, true) || !in_range(policy.max_backoff, true) ||
       !in_range(policy.deadline, true)) {
     return "retry durations must be from 0 to 7 days";

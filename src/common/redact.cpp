@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "common/base64.h"
 #include "common/url.h"
 
 namespace hwocr::internal {
@@ -58,6 +59,12 @@ void Redactor::add_userinfo_of(std::string_view url) {
   if (at == std::string_view::npos || at < start) return;
   const std::string_view userinfo = url.substr(start, at - start);
   add(userinfo);
+  const std::string decoded = percent_decode(userinfo);
+  add(decoded);
+  // As a proxy's Basic credentials: Base64 of the decoded "user:password".
+  std::string basic;
+  append_base64(basic, decoded);
+  add(basic);
   if (const auto colon = userinfo.find(':'); colon != std::string_view::npos) {
     const std::string_view password = userinfo.substr(colon + 1);
     add(password);
