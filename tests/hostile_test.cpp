@@ -487,21 +487,77 @@ TEST_F(HostileHeaders, AkSkProjectLookupWithControlCharactersIsNotUsed) {
 
 TEST_F(HostileHeaders, IamSubjectTokenWithControlCharactersIsNotSent) {
   // On the wire a header line cannot hold CR LF, but it can hold a lone CR
-  // or another control character.
-  const std::vector<std::string> tokens = {
-      kIssuedToken + "\rX-Injected: 1",
-      kIssuedToken + '\x01',
-      kIssuedToken + "\rContent-Length: 0\r\rPOST " + ocr_path("general-text") + " HTTP/1.1",
+  // or another control character. RFC 9110 5.5 lets a recipient replace a
+  // lone CR with a space; a control character that stays in the token must
+  // end the call before the OCR request.
+  server_.set_default([](const RecordedRequest&) { return json(200, id_card_answer()); });
+  struct Case {
+    std::string token;
+    bool may_succeed;  // a lone CR may have become a space
   };
-  for (const auto& token : tokens) {
-    server_.enqueue(iam_token(token));
+  const std::vector<Case> cases = {
+      {kIssuedToken + '\x01', false},
+      {kIssuedToken + '\x7f' + "x", false},
+      {kIssuedToken + "\rX-Injected: 1", true},
+      {kIssuedToken + "\rContent-Length: 0\r\rPOST " + ocr_path("general-text") + " HTTP/1.1", true},
+  };
+  for (const auto& c : cases) {
+    const std::size_t before = server_.request_count();
+    server_.enqueue(iam_token(c.token));
     const OcrClient client(config(), token_auth());
     Result<IdCardResult> card = Error{};
     EXPECT_NO_THROW(card = client.recognize_id_card(kImage));
     see(card);
-    EXPECT_FALSE(card.ok()) << json_quote(token);
+    const auto requests = server_.requests();
+    std::size_t ocr_requests = 0;
+    for (std::size_t i = before; i < requests.size(); ++i) {
+      const auto& r = requests[i];
+      EXPECT_FALSE(has_broken_line(r.head)) << json_quote(r.head);
+      EXPECT_TRUE(is_iam_token_request(r) || r.target == ocr_path("id-card")) << json_quote(r.head);
+      if (is_ocr_request(r)) {
+        ++ocr_requests;
+        EXPECT_EQ(r.header("X-Auth-Token").find('\r'), std::string::npos);
+        EXPECT_FALSE(r.has_header("X-Injected")) << json_quote(r.head);
+      }
+    }
+    if (!c.may_succeed) {
+      EXPECT_FALSE(card.ok()) << json_quote(c.token);
+      EXPECT_EQ(ocr_requests, 0u) << json_quote(c.token);
+    } else {
+      EXPECT_LE(ocr_requests, 1u) << json_quote(c.token);  // nothing smuggled after it
+      EXPECT_EQ(card.ok(), ocr_requests == 1u);
+    }
   }
-  expect_no_forged_request(server_.requests());
+}
+
+TEST_F(HostileHeaders, IamProjectIdCannotRewriteTheRequestPath) {
+  // Not control characters but URL syntax: a hostile IAM's project id must
+  // not move the OCR request (with its image and token) to another path.
+  auto c = config();
+  c.project_id.clear();  // from the token
+  server_.set_default([](const RecordedRequest& r) {
+    return is_iam_token_request(r) ? Script(json(400, "{}")) : json(200, id_card_answer());
+  });
+  for (const std::string& project : std::vector<std::string>{"../../../v3/auth/tokens", "p/../../../evil", "p?x=1",
+                                                              "p#fragment", "p%2F..%2F..", "p/./q", "p q"}) {
+    const std::size_t before = server_.request_count();
+    server_.enqueue(iam_token(kIssuedToken, json_quote(project)));
+    const OcrClient client(c, token_auth());
+    Result<IdCardResult> card = Error{};
+    EXPECT_NO_THROW(card = client.recognize_id_card(kImage));
+    see(card);
+    std::cout << "    project id " << json_quote(project) << ": "
+              << (card.ok() ? std::string("success") : json_quote(card.error().message())) << "\n";
+    const auto requests = server_.requests();
+    for (std::size_t i = before + 1; i < requests.size(); ++i) {
+      const std::string& target = requests[i].target;
+      std::cout << "    project id " << json_quote(project) << " -> " << json_quote(target) << "\n";
+      EXPECT_EQ(target.rfind("/v2/", 0), 0u) << target;
+      EXPECT_EQ(target.find("/.."), std::string::npos) << target;
+      EXPECT_EQ(target.find('?'), std::string::npos) << target;
+      EXPECT_NE(target.find("/ocr/id-card"), std::string::npos) << target;
+    }
+  }
 }
 
 // ===== 4. Secrets that leak ==================================================

@@ -157,6 +157,7 @@ std::string accepted_formats(std::uint32_t formats) {
 // open or read in its own words, so any failure here just means "unknown".
 std::string read_head(const std::string& path) {
   std::string head;
+  if (path.find('\0') != std::string::npos) return head;  // refused by the body builder
   // O_NONBLOCK: a FIFO must not hang the check; it is refused later anyway.
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return head;

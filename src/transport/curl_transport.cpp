@@ -91,7 +91,9 @@ ErrorCategory category_for(CURLcode code) {
     case CURLE_SSL_SHUTDOWN_FAILED:
     case CURLE_USE_SSL_FAILED:
       return ErrorCategory::kTls;
-    case CURLE_UNSUPPORTED_PROTOCOL:
+    // The client checked its URLs before, so a malformed one is the user's;
+    // an unsupported protocol is a server answering HTTP/0.9 or garbage,
+    // which falls through to kNetwork.
     case CURLE_URL_MALFORMAT:
       return ErrorCategory::kInvalidArgument;
     default:
