@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "common/base64.h"
+#include "common/crypto.h"
+#include "common/fused_sha256.h"
 
 namespace {
 
@@ -121,6 +123,47 @@ TEST(Base64Simd, PiecesOfMultiplesOfThreeConcatenate) {
     }
     EXPECT_EQ(out, expected) << "pieces of " << piece;
   }
+}
+
+// Base64 + SHA-256 in one loop: the same characters as the encoder and the
+// same digest as OpenSSL, whatever was hashed before (every offset into a
+// block) and however the input is cut.
+TEST(FusedSha256, MatchesOpenSslAndTheEncoder) {
+  if (!hwocr::internal::FusedSha256::supported()) GTEST_SKIP() << "no SHA extensions on this CPU";
+  std::mt19937_64 random(11);
+  for (std::size_t prefix = 0; prefix < 70; ++prefix) {
+    for (const std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{47}, std::size_t{48},
+                                   std::size_t{99}, std::size_t{100}, std::size_t{101}, std::size_t{1000},
+                                   std::size_t{4099}, std::size_t{65536 + 7}}) {
+      const std::string head = random_bytes(random, prefix);
+      const std::string bytes = random_bytes(random, size);
+      std::string text = head;
+      hwocr::internal::FusedSha256 fused;
+      fused.update(head);
+      std::string out(base64_size(size), '\0');
+      const char* end = fused.encode_base64(reinterpret_cast<const unsigned char*>(bytes.data()), size, &out[0], true);
+      ASSERT_EQ(static_cast<std::size_t>(end - out.data()), out.size());
+      ASSERT_EQ(out, reference(bytes)) << prefix << "+" << size;
+      fused.update("\"}");
+      text += out + "\"}";
+      ASSERT_EQ(fused.hex_digest(), hwocr::internal::sha256_hex(text)) << prefix << "+" << size;
+    }
+  }
+  // In pieces of multiples of 3 (as a file is read), a large input.
+  const std::string bytes = random_bytes(random, 3u << 20);
+  hwocr::internal::FusedSha256 fused;
+  fused.update("{\"image\":\"");
+  std::string out(base64_size(bytes.size()), '\0');
+  char* at = &out[0];
+  for (std::size_t done = 0; done < bytes.size(); done += 49152) {
+    const std::size_t piece = std::min<std::size_t>(49152, bytes.size() - done);
+    at = fused.encode_base64(reinterpret_cast<const unsigned char*>(bytes.data()) + done, piece, at,
+                             done + piece == bytes.size());
+  }
+  EXPECT_EQ(out, reference(bytes));
+  EXPECT_EQ(fused.hex_digest(), hwocr::internal::sha256_hex("{\"image\":\"" + out));
+  hwocr::internal::FusedSha256 empty;
+  EXPECT_EQ(empty.hex_digest(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 TEST(Base64Simd, AppendBase64UsesTheSameEncoder) {

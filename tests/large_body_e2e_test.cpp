@@ -97,7 +97,7 @@ TEST_F(LargeBodyTest, SameBodyFromFileBytesSignedOrUnsignedAndEachIsAccepted) {
   std::remove(path.c_str());
   ASSERT_EQ(sent.size(), 6u);
   // bytes, file, url signed; then the same with UNSIGNED-PAYLOAD.
-  std::string expected = "{\"image\":\"";
+  std::string expected = "{      \"image\":\"";  // large: the Base64 starts 16-byte aligned
   internal::append_base64(expected, png);
   expected += "\",\"return_verification\":true,\"side\":\"front\"}";
   for (const std::size_t i : {0u, 1u, 3u, 4u}) EXPECT_TRUE(sent[i].body == expected) << "request " << i;

@@ -35,6 +35,10 @@ struct Pool {
   std::vector<IdleBuffer> idle;
   std::size_t held_bytes = 0;
   pid_t reaper_pid = 0;  // the process whose idle thread runs (0: none); a fork() child starts its own
+  // The idle thread waits without a deadline (the pool was empty): only
+  // then does a new buffer need to wake it. Otherwise it wakes at its
+  // deadline and looks again, so a busy client costs it no wake-up per call.
+  bool reaper_waiting = false;
 
   Pool() { idle.reserve(kMaxIdleBuffers); }
 
@@ -43,7 +47,9 @@ struct Pool {
     std::unique_lock<std::mutex> lock(mutex);
     for (;;) {
       if (idle.empty()) {
+        reaper_waiting = true;
         wake.wait(lock);
+        reaper_waiting = false;
         continue;
       }
       const auto now = SteadyClock::now();
@@ -129,7 +135,7 @@ void release_body_buffer(std::string&& buffer) noexcept {
       if (p.reaper_pid != 0) {
         p.idle.push_back({std::move(dropped), SteadyClock::now()});  // capacity reserved: no allocation
         p.held_bytes += bytes;
-        if (p.idle.size() == 1) p.wake.notify_one();
+        if (p.reaper_waiting) p.wake.notify_one();
       }
     }
   }

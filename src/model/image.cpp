@@ -12,6 +12,7 @@
 #include "client/internal.h"
 #include "common/base64.h"
 #include "common/crypto.h"
+#include "common/fused_sha256.h"
 #include "hwocr/auth.h"
 #include "hwocr/config.h"
 #include "common/json_document.h"
@@ -85,7 +86,9 @@ constexpr std::size_t kReadBytes = 2 * kBlockBytes;
 // hash (when there is one) block by block as it goes.
 class BodyWriter {
  public:
-  BodyWriter(std::string& out, Sha256Stream* hash) : out_(out), hash_(hash) {}
+  // Hashes with `fused` (Base64 and SHA-256 in one loop) when given, else
+  // with `hash` (OpenSSL, block by block); neither: no hash.
+  BodyWriter(std::string& out, FusedSha256* fused, Sha256Stream* hash) : out_(out), fused_(fused), hash_(hash) {}
 
   void text(std::string_view piece) {
     char* at = room(piece.size());
@@ -96,6 +99,12 @@ class BodyWriter {
 
   // `size` bytes, a multiple of 3 unless `last`.
   void base64(const unsigned char* src, std::size_t size, bool last) {
+    if (fused_ != nullptr || hash_ == nullptr) {  // one pass: hashed inline, or not at all
+      char* at = room(base64_size(size));
+      char* end = fused_ != nullptr ? fused_->encode_base64(src, size, at, last) : encode_base64(src, size, at, last);
+      used_ += static_cast<std::size_t>(end - at);
+      return;
+    }
     for (std::size_t done = 0; done < size;) {
       const std::size_t block = std::min(kBlockBytes, size - done);
       char* at = room(base64_size(block));
@@ -114,25 +123,46 @@ class BodyWriter {
     return &out_[0] + used_;
   }
   void commit(const char* at, std::size_t size) {
+    if (fused_ != nullptr) fused_->update(at, size);
     if (hash_ != nullptr) hash_->update(at, size);
     used_ += size;
   }
 
   std::string& out_;
+  FusedSha256* fused_;
   Sha256Stream* hash_;
   std::size_t used_ = 0;
 };
 
-// {"<field>":"<base64>"<,members>}
+// From this image size on, the Base64 starts 16-byte aligned in the body.
+constexpr std::size_t kAlignedFromBytes = 64 * 1024;
+
+// {"<field>":"<base64>"<,members>}; for large images with spaces after the
+// '{' (insignificant JSON whitespace) so that the Base64 starts at a 16-byte
+// boundary of the buffer: the encoder's stores are then aligned, which on
+// this kind of machine makes the fused Base64 + SHA-256 loop ~20 % faster.
+// The bytes depend on the image's size only, never on how it was given.
 struct BodyLayout {
   std::string_view field;
   std::string_view members;  // options without their braces, maybe empty
+  std::size_t pad = 0;       // spaces after '{'
 
+  BodyLayout(std::string_view field_name, std::string_view option_members)
+      : field(field_name), members(option_members) {}
+
+  // Decides the padding for an image of this size.
+  void plan(std::size_t image_bytes) {
+    const std::size_t prefix = 1 + 1 + field.size() + 3;  // {"field":"
+    pad = image_bytes >= kAlignedFromBytes ? (16 - prefix % 16) % 16 : 0;
+  }
   std::size_t size(std::size_t image_bytes) const {
-    return 2 + field.size() + 3 + base64_size(image_bytes) + 1 + (members.empty() ? 0 : 1 + members.size()) + 1;
+    return 1 + pad + 1 + field.size() + 3 + base64_size(image_bytes) + 1 +
+           (members.empty() ? 0 : 1 + members.size()) + 1;
   }
   void open(BodyWriter& writer) const {
-    writer.text("{\"");
+    writer.text('{');
+    writer.text(std::string_view("                ", pad));
+    writer.text('"');
     writer.text(field);
     writer.text("\":\"");
   }
@@ -156,9 +186,11 @@ std::string body_buffer(const BodyLayout& layout, std::size_t bytes) {
 
 // Encodes the file into `body` block by block after checking it, so the file
 // is never held whole: each read() lands in the encoder's input.
-Status encode_file(const std::string& path, const BodyLayout& layout, std::string& body, Sha256Stream* hash) {
+Status encode_file(const std::string& path, BodyLayout& layout, std::string& body, FusedSha256* fused,
+                   Sha256Stream* hash) {
   const std::string what = "image file '" + path + "'";
   if (path.empty()) return invalid("image file path is empty");
+  if (path.find('\0') != std::string::npos) return invalid("image file path contains a NUL byte");
   // O_NONBLOCK: opening a FIFO (or a device) must not block; anything but a
   // regular file is refused below, and reads from a regular file never see
   // the flag.
@@ -175,8 +207,9 @@ Status encode_file(const std::string& path, const BodyLayout& layout, std::strin
   const auto size = static_cast<std::size_t>(info.st_size);
   if (auto status = check_image_size(size, what); !status) return status;
 
+  layout.plan(size);
   body = body_buffer(layout, size);
-  BodyWriter writer(body, hash);
+  BodyWriter writer(body, fused, hash);
   layout.open(writer);
   const std::unique_ptr<unsigned char[]> chunk(new unsigned char[kReadBytes]);
   std::size_t total = 0;
@@ -229,8 +262,11 @@ Result<RequestBody> build_request_body(const Image& image, std::string_view base
   // "{...}" -> "...": spliced after the image member.
   const std::string_view members = std::string_view(options_text).substr(1, options_text.size() - 2);
 
+  // The body's SHA-256: fused with the encoder where the CPU allows, else OpenSSL's.
+  std::optional<FusedSha256> fused;
   std::optional<Sha256Stream> hash;
-  if (sha256) hash.emplace();
+  if (sha256 && FusedSha256::supported()) fused.emplace();
+  else if (sha256) hash.emplace();
   RequestBody body;
 
   switch (image.source()) {
@@ -247,26 +283,30 @@ Result<RequestBody> build_request_body(const Image& image, std::string_view base
         body.text += members;
       }
       body.text += '}';
-      if (hash) body.sha256 = sha256_hex(body.text);
+      if (sha256) body.sha256 = sha256_hex(body.text);
       return body;
     }
     case Image::Source::kFile:
     case Image::Source::kBytes: {
-      const BodyLayout layout{base64_field, members};
+      BodyLayout layout(base64_field, members);
       if (image.source() == Image::Source::kFile) {
-        if (auto status = encode_file(image.location(), layout, body.text, hash ? &*hash : nullptr); !status) {
+        if (auto status = encode_file(image.location(), layout, body.text, fused ? &*fused : nullptr,
+                                      hash ? &*hash : nullptr);
+            !status) {
           return std::move(status).error();
         }
       } else {
         const std::string& bytes = *image.bytes();
         if (auto status = check_image_size(bytes.size(), "image"); !status) return std::move(status).error();
+        layout.plan(bytes.size());
         body.text = body_buffer(layout, bytes.size());
-        BodyWriter writer(body.text, hash ? &*hash : nullptr);
+        BodyWriter writer(body.text, fused ? &*fused : nullptr, hash ? &*hash : nullptr);
         layout.open(writer);
         writer.base64(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), true);
         layout.close(writer);
         writer.finish();
       }
+      if (fused) body.sha256 = fused->hex_digest();
       if (hash) body.sha256 = hash->hex_digest();
       return body;
     }
