@@ -35,22 +35,24 @@ bool is_secret_header(std::string_view name) noexcept {
                      [&](std::string_view secret) { return iequal(secret, name); });
 }
 
-void Redactor::add_form(std::string form) {
-  if (form.empty() || std::find(forms_.begin(), forms_.end(), form) != forms_.end()) return;
-  const auto at = std::find_if(forms_.begin(), forms_.end(),
+void Redactor::add_form(std::vector<std::string>& forms, std::string form) {
+  if (form.empty() || std::find(forms.begin(), forms.end(), form) != forms.end()) return;
+  const auto at = std::find_if(forms.begin(), forms.end(),
                                [&](const std::string& known) { return known.size() < form.size(); });
-  forms_.insert(at, std::move(form));
+  forms.insert(at, std::move(form));
 }
 
-void Redactor::add(std::string_view secret) {
+void Redactor::add_forms(std::vector<std::string>& forms, std::string_view secret) {
   if (secret.empty()) return;
-  add_form(std::string(secret));
+  add_form(forms, std::string(secret));
   const std::string once = json_escaped(secret, false);
-  add_form(once);
-  add_form(json_escaped(once, false));
-  add_form(json_escaped(secret, true));
-  add_form(uri_encode(secret));
+  add_form(forms, once);
+  add_form(forms, json_escaped(once, false));
+  add_form(forms, json_escaped(secret, true));
+  add_form(forms, uri_encode(secret));
 }
+
+void Redactor::add(std::string_view secret) { add_forms(forms_, secret); }
 
 void Redactor::add_userinfo_of(std::string_view url) {
   const auto scheme_end = url.find("://");
@@ -74,20 +76,28 @@ void Redactor::add_userinfo_of(std::string_view url) {
 
 void Redactor::add_credentials_of(const HttpRequest& request) {
   for (const auto& [name, value] : request.headers) {
-    if (!is_secret_header(name)) continue;
-    add(value);
-    if (const auto signature = value.find("Signature="); signature != std::string::npos) {
-      add(std::string_view(value).substr(signature + 10));
-    }
+    if (!is_secret_header(name) || value.empty()) continue;
+    if (std::find(pending_.begin(), pending_.end(), value) == pending_.end()) pending_.push_back(value);
   }
 }
 
 void Redactor::apply(std::string& text) const {
+  if (!pending_.empty()) {
+    std::vector<std::string> forms = forms_;
+    for (const std::string& secret : pending_) {
+      add_forms(forms, secret);
+      if (const auto signature = secret.find("Signature="); signature != std::string::npos) {
+        add_forms(forms, std::string_view(secret).substr(signature + 10));
+      }
+    }
+    for (const std::string& form : forms) redact_secret(text, form);
+    return;
+  }
   for (const std::string& form : forms_) redact_secret(text, form);
 }
 
 void Redactor::apply(Error& error) const {
-  if (forms_.empty()) return;
+  if (empty()) return;
   apply(error.error_msg);
   apply(error.error_code);
   apply(error.request_id);

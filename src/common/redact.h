@@ -25,7 +25,8 @@ class Redactor {
   // (and the password alone, percent-decoded too). Nothing without userinfo.
   void add_userinfo_of(std::string_view url);
   // The values of the request's secret headers, and the signature inside an
-  // SDK-HMAC-SHA256 Authorization value.
+  // SDK-HMAC-SHA256 Authorization value. Cheap: their forms are worked out
+  // only when apply() runs (an error, a log line), not for every attempt.
   void add_credentials_of(const HttpRequest& request);
 
   // Replaces every known form of every secret by "***".
@@ -33,11 +34,13 @@ class Redactor {
   // apply() on every text field of `error`.
   void apply(Error& error) const;
 
-  bool empty() const noexcept { return forms_.empty(); }
+  bool empty() const noexcept { return forms_.empty() && pending_.empty(); }
 
  private:
-  void add_form(std::string form);
-  std::vector<std::string> forms_;  // longest first, so a longer form is never cut by a shorter one
+  static void add_forms(std::vector<std::string>& forms, std::string_view secret);
+  static void add_form(std::vector<std::string>& forms, std::string form);
+  std::vector<std::string> forms_;    // longest first, so a longer form is never cut by a shorter one
+  std::vector<std::string> pending_;  // secrets whose forms apply() works out
 };
 
 // Replaces each occurrence of `secret` in `text` by "***" (nothing for "").
