@@ -20,20 +20,13 @@
 #include <string>
 #include <vector>
 
+#include "bench_data.h"
 #include "hwocr/hwocr.h"
 #include "hwocr/text.h"
 
 namespace {
 
-double status_mib(const char* field) {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  const std::size_t length = std::strlen(field);
-  while (std::getline(status, line)) {
-    if (line.compare(0, length, field) == 0) return std::strtod(line.c_str() + length, nullptr) / 1024.0;
-  }
-  return -1;
-}
+using hwocr::bench::status_mib;
 
 // A general-text answer with `blocks` text lines, like a dense page's.
 std::string general_text_answer(int blocks) {
@@ -98,7 +91,11 @@ int main(int argc, char** argv) {
   for (const int blocks : sizes) {
     std::fflush(stdout);
     const pid_t child = fork();
-    if (child == 0) _exit(measure(blocks));
+    if (child == 0) {
+      const int code = measure(blocks);
+      std::fflush(stdout);  // _exit() does not flush
+      _exit(code);
+    }
     int status = 0;
     waitpid(child, &status, 0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failures;

@@ -38,6 +38,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apis/generated.h"
+#include "bench_data.h"
 #include "common/crypto.h"
 #include "hwocr/cards.h"
 #include "hwocr/hwocr.h"
@@ -60,20 +61,7 @@ std::string read_file(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
 }
 
-// The demo's ID-card PNG padded with pseudo-random bytes after IEND.
-std::string padded_png(std::size_t size) {
-  std::string png = read_file(HWOCR_BENCH_SAMPLE_IMAGE);
-  if (png.size() < 33 || png.size() > size) throw std::runtime_error("cannot use the sample PNG");
-  png.reserve(size);
-  std::uint64_t state = 0x9e3779b97f4a7c15u;
-  while (png.size() < size) {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    png.push_back(static_cast<char>(state >> 56));
-  }
-  return png;
-}
+using hwocr::bench::padded_png;
 
 IdCardOptions typical_options() {
   IdCardOptions options;

@@ -26,16 +26,7 @@
 
 namespace {
 
-// A /proc/self/status field ("VmRSS:", "VmHWM:"), MiB (-1 when unknown).
-double status_mib(const char* field) {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  const std::size_t length = std::strlen(field);
-  while (std::getline(status, line)) {
-    if (line.compare(0, length, field) == 0) return std::strtod(line.c_str() + length, nullptr) / 1024.0;
-  }
-  return -1;
-}
+using hwocr::bench::status_mib;
 
 double current_rss_mib() { return status_mib("VmRSS:"); }
 

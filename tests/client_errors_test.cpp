@@ -1,5 +1,7 @@
 // Failures over real HTTP: retries, Retry-After, timeouts, refused
 // connections, TLS, malformed answers, and secrets kept out of every message.
+#include <unistd.h>
+
 #include <cstdio>
 #include <thread>
 
@@ -178,8 +180,10 @@ TEST_F(Failures, ConnectionRefused) {
 class Tls : public EmulatorTest {
  protected:
   void SetUp() override {
-    cert_ = ::testing::TempDir() + "hwocr_tls_cert.pem";
-    key_ = ::testing::TempDir() + "hwocr_tls_key.pem";
+    // One pair of files per test process: ctest -j runs the TLS tests at once.
+    const std::string unique = std::to_string(::getpid());
+    cert_ = ::testing::TempDir() + "hwocr_tls_cert_" + unique + ".pem";
+    key_ = ::testing::TempDir() + "hwocr_tls_key_" + unique + ".pem";
     ASSERT_TRUE(emulator::write_self_signed_certificate(cert_, key_));
     EmulatorTest::SetUp();
   }

@@ -4,29 +4,10 @@
 #include <cstdlib>
 #include <vector>
 
+#include "common/text.h"
+
 namespace hwocr::internal {
 namespace {
-
-// Length of the valid UTF-8 sequence at s (s[0] >= 0x80), or 0.
-std::size_t utf8_sequence(const unsigned char* s, std::size_t n) noexcept {
-  const unsigned c = s[0];
-  const auto cont = [&](std::size_t i) { return i < n && (s[i] & 0xC0) == 0x80; };
-  if (c < 0xC2) return 0;  // continuation byte or overlong 2-byte form
-  if (c < 0xE0) return cont(1) ? 2 : 0;
-  if (c < 0xF0) {
-    if (!cont(1) || !cont(2)) return 0;
-    if (c == 0xE0 && s[1] < 0xA0) return 0;   // overlong
-    if (c == 0xED && s[1] >= 0xA0) return 0;  // UTF-16 surrogate
-    return 3;
-  }
-  if (c < 0xF5) {
-    if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    if (c == 0xF0 && s[1] < 0x90) return 0;   // overlong
-    if (c == 0xF4 && s[1] >= 0x90) return 0;  // past U+10FFFF
-    return 4;
-  }
-  return 0;
-}
 
 int hex_value(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
@@ -97,7 +78,7 @@ StringScan scan_string(std::string_view text, std::size_t start) noexcept {
       scan.control = true;
       ++i;
     } else if (c >= 0x80) {
-      const std::size_t length = utf8_sequence(bytes + i, text.size() - i);
+      const std::size_t length = utf8_sequence_length(bytes + i, text.size() - i);
       if (length == 0) {
         scan.invalid = true;
         ++i;
@@ -149,7 +130,7 @@ void append_repaired_string(std::string& out, std::string_view text, std::size_t
       out.push_back(kHex[c & 0xf]);
       ++i;
     } else if (c >= 0x80) {
-      const std::size_t length = utf8_sequence(bytes + i, stop - i);
+      const std::size_t length = utf8_sequence_length(bytes + i, stop - i);
       if (length == 0) {
         out += "\\ufffd";
         ++i;
@@ -194,7 +175,7 @@ bool is_valid_utf8(std::string_view text) noexcept {
       ++i;
       continue;
     }
-    const std::size_t length = utf8_sequence(bytes + i, text.size() - i);
+    const std::size_t length = utf8_sequence_length(bytes + i, text.size() - i);
     if (length == 0) return false;
     i += length;
   }

@@ -3,24 +3,25 @@
 #include <algorithm>
 
 namespace hwocr::internal {
-namespace {
-
-std::size_t utf8_length(const unsigned char* s, std::size_t n) noexcept {
+std::size_t utf8_sequence_length(const unsigned char* s, std::size_t n) noexcept {
   const unsigned c = s[0];
   const auto cont = [&](std::size_t i) { return i < n && (s[i] & 0xC0) == 0x80; };
-  if (c >= 0xC2 && c < 0xE0) return cont(1) ? 2 : 0;
-  if (c >= 0xE0 && c < 0xF0) {
-    if (!cont(1) || !cont(2) || (c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0)) return 0;
+  if (c < 0xC2) return 0;  // a continuation byte or an overlong 2-byte form
+  if (c < 0xE0) return cont(1) ? 2 : 0;
+  if (c < 0xF0) {
+    if (!cont(1) || !cont(2)) return 0;
+    if (c == 0xE0 && s[1] < 0xA0) return 0;   // overlong
+    if (c == 0xED && s[1] >= 0xA0) return 0;  // UTF-16 surrogate
     return 3;
   }
-  if (c >= 0xF0 && c < 0xF5) {
-    if (!cont(1) || !cont(2) || !cont(3) || (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90)) return 0;
+  if (c < 0xF5) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    if (c == 0xF0 && s[1] < 0x90) return 0;   // overlong
+    if (c == 0xF4 && s[1] >= 0x90) return 0;  // past U+10FFFF
     return 4;
   }
   return 0;
 }
-
-}  // namespace
 
 std::string printable_text(std::string_view text, std::size_t max_bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -42,7 +43,7 @@ std::string printable_text(std::string_view text, std::size_t max_bytes) {
       default: break;
     }
     if (c >= 0x80) {
-      const std::size_t length = utf8_length(bytes + i, text.size() - i);
+      const std::size_t length = utf8_sequence_length(bytes + i, text.size() - i);
       // U+2028, U+2029 (E2 80 A8/A9) break lines in some viewers.
       const bool line_separator = length == 3 && c == 0xE2 && bytes[i + 1] == 0x80 &&
                                   (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9);
