@@ -175,6 +175,30 @@ TEST_F(TokenClient, AnIamOutageIsRetriedOnceOverNotPerAttempt) {
   EXPECT_EQ(server().stats().ocr_requests, 0u);
 }
 
+// IAM answering a token whose expires_at has already passed: the call fails
+// with an error that says so (it once returned a reset error: an empty
+// message or freed memory), and so does the next call, without hanging.
+class ExpiredOnArrival : public EmulatorTest {
+ protected:
+  emulator::Options emulator_options() override {
+    emulator::Options options;
+    options.token_lifetime = std::chrono::seconds(0);
+    return options;
+  }
+};
+
+TEST_F(ExpiredOnArrival, TokenAlreadyExpiredIsAnAuthErrorSayingSo) {
+  auto auth = token_auth();
+  const OcrClient client(config(), auth);
+  for (int call = 0; call < 2; ++call) {
+    const auto card = client.recognize_id_card(kSample);
+    ASSERT_FALSE(card.ok());
+    EXPECT_EQ(card.error().category, ErrorCategory::kAuth);
+    EXPECT_NE(card.error().message().find("already expired"), std::string::npos) << card.error().message();
+  }
+  EXPECT_EQ(server().stats().ocr_requests, 0u);
+}
+
 TEST_F(TokenClient, ScopedByProjectId) {
   TokenOptions options;
   options.project_id = server().options().projects.front().id;
