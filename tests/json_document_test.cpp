@@ -85,6 +85,32 @@ TEST(JsonDocument, InvalidUtf8InAMemberNameKeepsTheMember) {
   EXPECT_EQ((*document)["x"], 6);
 }
 
+TEST(JsonDocument, EveryProblemByteIsFoundAtEveryOffset) {
+  // Strings are skimmed eight bytes at a time: a problem anywhere in them,
+  // and the closing quote, must still be seen.
+  for (std::size_t length = 1; length < 40; ++length) {
+    for (std::size_t at = 0; at < length; ++at) {
+      for (const char bad : {'\xff', '\x01', '\n'}) {
+        std::string value(length, 'a');
+        value[at] = bad;
+        const auto document = parse_json("{\"v\":\"" + value + "\",\"w\":1}", JsonRepair::kDropBadValues);
+        ASSERT_TRUE(document) << length << " " << at;
+        if (bad == '\xff') {
+          EXPECT_TRUE((*document)["v"].is_null()) << length << " " << at;
+        } else {
+          EXPECT_EQ((*document)["v"], value) << length << " " << at;
+        }
+        EXPECT_EQ((*document)["w"], 1);
+        EXPECT_FALSE(parse_json("{\"v\":\"" + value + "\"}", JsonRepair::kNone)) << length << " " << at;
+      }
+      std::string quoted(length, 'a');
+      quoted[at] = '"';  // ends the string early: not JSON any more (unless at the end)
+      const bool valid = parse_json("[\"" + quoted + "\"]", JsonRepair::kNone).has_value();
+      EXPECT_FALSE(valid) << length << " " << at;
+    }
+  }
+}
+
 TEST(JsonDocument, NotJsonIsReported) {
   std::string why;
   EXPECT_FALSE(parse_json("<html>", JsonRepair::kDropBadValues, &why));
