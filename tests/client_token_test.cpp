@@ -92,6 +92,47 @@ TEST_F(TokenClient, RefreshedAheadOfExpiry) {
   EXPECT_EQ(server().stats().token_requests, 2u);
 }
 
+// Tokens that live 10 minutes with the default 30-minute refresh_ahead: the
+// window is bounded by half the token's life, so calls do not refresh each
+// time (they did: one IAM request per call).
+class TenMinuteTokens : public EmulatorTest {
+ protected:
+  emulator::Options emulator_options() override {
+    emulator::Options options;
+    options.token_lifetime = std::chrono::minutes(10);
+    return options;
+  }
+};
+
+TEST_F(TenMinuteTokens, RefreshWindowIsBoundedByTheTokensLife) {
+  ManualClock clock;
+  auto c = config();
+  c.clock = clock.clock();
+  auto auth = token_auth();
+  const OcrClient client(c, auth);
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(client.recognize_id_card(kSample).ok());
+  EXPECT_EQ(auth->tokens_issued(), 1u);
+  clock.advance(std::chrono::minutes(6));  // 4 minutes left: inside the 5-minute window
+  ASSERT_TRUE(client.recognize_id_card(kSample).ok());
+  EXPECT_EQ(auth->tokens_issued(), 2u);
+  EXPECT_EQ(server().stats().token_requests, 2u);
+}
+
+TEST_F(TenMinuteTokens, FailedRefreshCoolsDownAndTheValidTokenServes) {
+  ManualClock clock;
+  auto c = config();
+  c.clock = clock.clock();
+  c.retry.max_attempts = 1;
+  auto auth = token_auth();
+  const OcrClient client(c, auth);
+  ASSERT_TRUE(client.recognize_id_card(kSample).ok());
+  server().inject({"/v3/auth/tokens", 503, -1, "", "", std::chrono::milliseconds(0)});
+  clock.advance(std::chrono::minutes(6));  // refresh due; IAM down; the token has 4 minutes left
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(client.recognize_id_card(kSample).ok());
+  EXPECT_EQ(server().stats().token_requests, 1u);   // the first token
+  EXPECT_EQ(server().stats().faults_injected, 1u);  // one failed refresh, then the cool-down
+}
+
 TEST_F(TokenClient, ExpiredTokenIsRenewedOnceAfterA401) {
   auto auth = token_auth();
   const OcrClient client(config(), auth);

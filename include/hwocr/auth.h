@@ -118,8 +118,10 @@ struct TokenOptions {
   // Token scope. Empty: the project named after the client's region.
   std::string project_name;
   std::string project_id;  // takes precedence over project_name
-  // Refresh this long before the token expires (IAM tokens last 24 h). One
-  // thread refreshes; the others keep using the still-valid token meanwhile.
+  // Refresh this long before the token expires (IAM tokens last 24 h), at
+  // most half the token's life. One thread refreshes; the others keep using
+  // the still-valid token meanwhile, and after a failed refresh it is used
+  // 30 s before the next try.
   std::chrono::seconds refresh_ahead{std::chrono::minutes(30)};
 };
 

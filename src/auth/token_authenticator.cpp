@@ -22,8 +22,14 @@ using TimePoint = std::chrono::system_clock::time_point;
 struct Token {
   std::string value;
   std::string project_id;
-  TimePoint expires;  // on the client's clock
+  TimePoint expires;   // on the client's clock
+  TimePoint obtained;  // likewise
 };
+
+// After a failed early refresh the still-valid token is used this long
+// before the next refresh is tried, so an IAM outage costs one IAM call per
+// cool-down rather than one per OCR call.
+constexpr auto kRefreshCooldown = std::chrono::seconds(30);
 
 // Longest lifetime believed from IAM (its tokens last 24 h).
 constexpr auto kMaxTokenLifetime = std::chrono::hours(48);
@@ -50,6 +56,7 @@ struct TokenAuthenticator::State {
   bool fetching = false;
   std::uint64_t fetches_finished = 0;
   std::optional<Error> last_fetch_error;
+  TimePoint last_refresh_failure{};  // when a fetch last failed (epoch: never)
   std::size_t issued = 0;
   std::deque<std::string> recent_tokens;  // for redaction
   internal::Redactor password_forms;       // the password as the request body writes it
@@ -113,6 +120,7 @@ struct TokenAuthenticator::State {
     Token token;
     token.value = *value;
     const TimePoint now = context.now();
+    token.obtained = now;
     token.expires = now + std::chrono::hours(23);  // if IAM's times are unreadable
     std::string why;
     const auto parsed = internal::parse_json(response.body, internal::JsonRepair::kDropBadValues, &why);
@@ -146,6 +154,10 @@ struct TokenAuthenticator::State {
     return token;
   }
 
+  std::chrono::system_clock::duration refresh_window(const Token& token) const {
+    return std::min<std::chrono::system_clock::duration>(options.refresh_ahead, (token.expires - token.obtained) / 2);
+  }
+
   void remember_for_redaction(const std::string& token) {
     if (std::find(recent_tokens.begin(), recent_tokens.end(), token) != recent_tokens.end()) return;
     recent_tokens.push_back(token);
@@ -157,8 +169,12 @@ struct TokenAuthenticator::State {
     for (;;) {
       const TimePoint now = context.now();
       const bool valid = current && now < current->expires;
-      const bool fresh = valid && now < current->expires - options.refresh_ahead;
+      // The refresh window never exceeds half the token's life: a short-lived
+      // token with the default 30 minutes would otherwise be refreshed on
+      // every call.
+      const bool fresh = valid && now < current->expires - refresh_window(*current);
       if (fresh) return current;
+      if (valid && now < last_refresh_failure + kRefreshCooldown) return current;
       if (valid && fetching) return current;  // another thread is refreshing it
       if (!fetching) break;                   // we fetch
       // No usable token and a fetch is under way: wait for its outcome.
@@ -195,6 +211,7 @@ struct TokenAuthenticator::State {
       }
     } else {
       last_fetch_error = fetched->error();
+      last_refresh_failure = context.now();
     }
     refreshed.notify_all();
     if (current && context.now() < current->expires) return current;  // a failed early refresh keeps the old one
