@@ -3,7 +3,9 @@
 #   fuzz/run.sh [SECONDS_PER_TARGET=60] [BUILD_DIR=build-fuzz]
 # Environment: FUZZ_TARGETS="fuzz_sign fuzz_iam" runs only those;
 # FUZZ_NO_HOSTILE_SEEDS=1 leaves out the seeds for issue 7's known defects;
-# FUZZ_JOBS (default 2) is the build parallelism.
+# FUZZ_JOBS (default 2) is the build parallelism; FUZZ_SEED=N makes libFuzzer's
+# mutations repeatable (CI sets one, so a CI run retraces the run that was
+# checked before it; a finding is still kept and fails the run).
 # Exits non-zero when any target crashes, leaks, times out, runs out of
 # memory or reports undefined behaviour; the inputs that did it are kept in
 # BUILD_DIR/fuzz-artifacts/<target>/ and their paths printed.
@@ -65,7 +67,7 @@ for target in $targets; do
   # New inputs go to the first directory (kept between runs); seeds are read only.
   "$binary" "$corpus" "$seeds/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -max_len="$(max_len_of "$target")" -detect_leaks=1 -print_final_stats=1 \
-    -artifact_prefix="$artifacts/" >"$log" 2>&1 </dev/null
+    -artifact_prefix="$artifacts/" ${FUZZ_SEED:+-seed=$FUZZ_SEED} >"$log" 2>&1 </dev/null
   status=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   [ -n "$runs" ] || runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | tail -1)

@@ -93,6 +93,18 @@ TEST(HttpDate, SameResultWhateverTheLocale) {
   ASSERT_TRUE(before);
 }
 
+TEST(Time, DifferencesOfAnyTwoTimePointsDoNotOverflow) {
+  using std::chrono::system_clock;
+  // A Retry-After date of 2200 against a clock in 1896 (found by fuzz_retry_after).
+  const auto late = parse_http_date("Wed, 31 Dec 2199 23:59:59 GMT");
+  ASSERT_TRUE(late);
+  const auto early = system_clock::time_point(std::chrono::seconds(-2336608000));
+  EXPECT_EQ(milliseconds_between(early, *late).count(),
+            (std::chrono::duration_cast<std::chrono::milliseconds>(late->time_since_epoch()).count() + 2336608000000));
+  EXPECT_GT(milliseconds_between(system_clock::time_point::min(), system_clock::time_point::max()).count(), 0);
+  EXPECT_LT(milliseconds_between(system_clock::time_point::max(), system_clock::time_point::min()).count(), 0);
+}
+
 TEST(Iso8601, IamTimes) {
   const auto expected = std::chrono::system_clock::time_point(std::chrono::seconds(1578128929));
   EXPECT_EQ(parse_iso8601_utc("2020-01-04T09:08:49.965000Z"), expected);

@@ -143,7 +143,7 @@ struct TokenAuthenticator::State {
       // a hostile answer cannot push the expiry out of range.
       if (expires && issued && *expires > *issued) {
         token.expires = now + std::min<std::chrono::system_clock::duration>(*expires - *issued, kMaxTokenLifetime);
-      } else if (expires && *expires - now < kMaxTokenLifetime) {
+      } else if (expires && internal::milliseconds_between(now, *expires) < kMaxTokenLifetime) {
         token.expires = *expires;
       }
       if (t.contains("project") && t["project"].is_object() && t["project"].contains("id") &&

@@ -16,6 +16,7 @@
 #include "common/json_document.h"
 #include "common/redact.h"
 #include "common/text.h"
+#include "common/time.h"
 #include "common/url.h"
 #include "model/request_body.h"
 #include "transport/curl_transport.h"
@@ -334,10 +335,10 @@ struct OcrClient::Impl {
         }
         if (!corrected_clock && request.headers.contains("X-Sdk-Date")) {
           if (const auto server_time = http_date(*sent)) {
-            const auto skew = std::chrono::duration_cast<milliseconds>(*server_time - signing_clock());
+            const auto skew = internal::milliseconds_between(signing_clock(), *server_time);
             // The offset is absolute (server time minus our base clock), so
             // racing corrections cannot add up, and bounded.
-            const auto offset = std::chrono::duration_cast<milliseconds>(*server_time - base_clock());
+            const auto offset = internal::milliseconds_between(base_clock(), *server_time);
             if ((skew > kMaxClockSkew || skew < -kMaxClockSkew) && offset < kMaxClockCorrection &&
                 offset > -kMaxClockCorrection) {
               corrected_clock = true;

@@ -78,7 +78,7 @@ std::optional<milliseconds> retry_after(const HttpResponse& response, std::chron
   }
   const auto when = parse_http_date(value);
   if (!when) return std::nullopt;
-  return std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(*when - now));
+  return std::max(milliseconds(0), milliseconds_between(now, *when));
 }
 
 Result<HttpResponse> run_with_retries(const RetryPolicy& policy, const TransportLimits& limits,

@@ -125,6 +125,14 @@ std::optional<TimePoint> asctime_date(std::string_view text) {
 
 }  // namespace
 
+std::chrono::milliseconds milliseconds_between(TimePoint from, TimePoint to) noexcept {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  // Each count is at most about 9.2e15 ms, so their difference fits.
+  return milliseconds(duration_cast<milliseconds>(to.time_since_epoch()).count() -
+                      duration_cast<milliseconds>(from.time_since_epoch()).count());
+}
+
 std::optional<TimePoint> parse_http_date(std::string_view text) {
   text = trimmed(text);
   if (auto time = imf_fixdate(text)) return time;

@@ -8,6 +8,11 @@
 
 namespace hwocr::internal {
 
+// to - from, for any two time points (a server's, a user clock's): computed
+// on millisecond counts, so it cannot overflow as a nanosecond difference can.
+std::chrono::milliseconds milliseconds_between(std::chrono::system_clock::time_point from,
+                                               std::chrono::system_clock::time_point to) noexcept;
+
 // An HTTP date (RFC 9110: IMF-fixdate "Tue, 14 Nov 2023 22:13:20 GMT", and
 // the obsolete RFC 850 and asctime forms); surrounding spaces are ignored.
 // nullopt when unreadable or outside the years 1970..2200.
