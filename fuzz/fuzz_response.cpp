@@ -49,5 +49,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::consume(raw.error().message());
     fuzz::consume(raw.error().response_body);
   }
+
+  // The typed call reads the text itself, the generic one builds a document:
+  // both must agree on whether the answer is JSON at all.
+  constexpr std::string_view kNotJson = "answer is not a JSON object";
+  const bool typed_refused = typed.contains("hwocr_error") &&
+                             typed["hwocr_error"].get<std::string>().find(kNotJson) != std::string::npos;
+  const bool generic_refused = !raw && raw.error().message().find(kNotJson) != std::string::npos;
+  if (typed_refused != generic_refused) __builtin_trap();
   return 0;
 }

@@ -74,6 +74,14 @@ def main():
                   bytes([i % len(names)]) + response(status, [rid, "Retry-After: 1"], body))
             write(out, "fuzz_error_body", "error-%d-%d" % (i, status), response(status, [rid], body))
     write(out, "fuzz_response", "not-json", bytes([0]) + response(S200, [rid], "not json"))
+
+    # fuzz_json_reader: the answers as text, pretty-printed as the files are.
+    for sub in ("apis", "id-card"):
+        for f in sorted(os.listdir(os.path.join(data_dir, sub))):
+            if f.endswith(".json"):
+                write(out, "fuzz_json_reader", sub + "-" + f, open(os.path.join(data_dir, sub, f), "rb").read())
+    for i, text in enumerate(['{"a":"\\ud800","b":1e400,"c":"\\q"}', '{"na\xffme":[1,2]}', "[1,]", "01"]):
+        write(out, "fuzz_json_reader", "edge-%d" % i, text.encode("latin-1"))
     write(out, "fuzz_response", "no-result", bytes([1]) + response(S200, [rid], '{"results":{}}'))
 
     # fuzz_iam: token answers and project lists.

@@ -18,14 +18,14 @@ build_dir=${2:-$source_dir/build-fuzz}
 case $build_dir in /*) ;; *) build_dir=$PWD/$build_dir ;; esac
 jobs=${FUZZ_JOBS:-2}
 
-all_targets="fuzz_response fuzz_iam fuzz_error_body fuzz_retry_after fuzz_image_probe fuzz_sign fuzz_options_json fuzz_response_headers"
+all_targets="fuzz_response fuzz_iam fuzz_error_body fuzz_retry_after fuzz_image_probe fuzz_sign fuzz_options_json fuzz_response_headers fuzz_json_reader"
 targets=${FUZZ_TARGETS:-$all_targets}
 
 # Longest input per target: answers and options must reach the ~200 KB of a
 # deeply nested document; headers, dates and image heads need far less.
 max_len_of() {
   case $1 in
-    fuzz_response|fuzz_iam|fuzz_error_body|fuzz_options_json) echo 409600 ;;
+    fuzz_response|fuzz_iam|fuzz_error_body|fuzz_options_json|fuzz_json_reader) echo 409600 ;;
     fuzz_sign|fuzz_response_headers) echo 65536 ;;
     fuzz_image_probe) echo 70000 ;;
     *) echo 4096 ;;

@@ -22,7 +22,7 @@ const std::vector<ApiEntry>& api_table() {
       {"acceptance-bill", "recognize_acceptance_bill", &internal::kAcceptanceBillApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<AcceptanceBillResult>(
-             internal::kAcceptanceBillApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kAcceptanceBillApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          AcceptanceBillOptions options;
@@ -39,7 +39,7 @@ const std::vector<ApiEntry>& api_table() {
       {"auto-classification", "recognize_auto_classification", &internal::kAutoClassificationApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<AutoClassificationResult>(
-             internal::kAutoClassificationApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kAutoClassificationApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          AutoClassificationOptions options;
@@ -56,7 +56,7 @@ const std::vector<ApiEntry>& api_table() {
       {"auto-id-doc-classification", "recognize_auto_id_doc_classification", &internal::kAutoIdDocClassificationApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<AutoIdDocClassificationResult>(
-             internal::kAutoIdDocClassificationApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kAutoIdDocClassificationApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          AutoIdDocClassificationOptions options;
@@ -73,7 +73,7 @@ const std::vector<ApiEntry>& api_table() {
       {"bank-receipt", "recognize_bank_receipt", &internal::kBankReceiptApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<BankReceiptResult>(
-             internal::kBankReceiptApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kBankReceiptApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          BankReceiptOptions options;
@@ -90,7 +90,7 @@ const std::vector<ApiEntry>& api_table() {
       {"bankcard", "recognize_bankcard", &internal::kBankcardApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<BankcardResult>(
-             internal::kBankcardApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kBankcardApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          BankcardOptions options;
@@ -107,7 +107,7 @@ const std::vector<ApiEntry>& api_table() {
       {"business-card", "recognize_business_card", &internal::kBusinessCardApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<BusinessCardResult>(
-             internal::kBusinessCardApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kBusinessCardApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          BusinessCardOptions options;
@@ -124,7 +124,7 @@ const std::vector<ApiEntry>& api_table() {
       {"business-license", "recognize_business_license", &internal::kBusinessLicenseApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<BusinessLicenseResult>(
-             internal::kBusinessLicenseApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kBusinessLicenseApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          BusinessLicenseOptions options;
@@ -141,7 +141,7 @@ const std::vector<ApiEntry>& api_table() {
       {"cambodian-idcard", "recognize_cambodian_id_card", &internal::kCambodianIdCardApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<CambodianIdCardResult>(
-             internal::kCambodianIdCardApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kCambodianIdCardApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          CambodianIdCardOptions options;
@@ -158,7 +158,7 @@ const std::vector<ApiEntry>& api_table() {
       {"chile-id-card", "recognize_chile_id_card", &internal::kChileIdCardApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<ChileIdCardResult>(
-             internal::kChileIdCardApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kChileIdCardApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          ChileIdCardOptions options;
@@ -175,7 +175,7 @@ const std::vector<ApiEntry>& api_table() {
       {"colombia-id-card", "recognize_colombia_id_card", &internal::kColombiaIdCardApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<ColombiaIdCardResult>(
-             internal::kColombiaIdCardApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kColombiaIdCardApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          ColombiaIdCardOptions options;
@@ -192,7 +192,7 @@ const std::vector<ApiEntry>& api_table() {
       {"custom-template", "recognize_custom_template", &internal::kCustomTemplateApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<CustomTemplateResult>(
-             internal::kCustomTemplateApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kCustomTemplateApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          CustomTemplateOptions options;
@@ -209,7 +209,7 @@ const std::vector<ApiEntry>& api_table() {
       {"driver-license", "recognize_driver_license", &internal::kDriverLicenseApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<DriverLicenseResult>(
-             internal::kDriverLicenseApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kDriverLicenseApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          DriverLicenseOptions options;
@@ -226,7 +226,7 @@ const std::vector<ApiEntry>& api_table() {
       {"exit-entry-permit", "recognize_exit_entry_permit", &internal::kExitEntryPermitApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<ExitEntryPermitResult>(
-             internal::kExitEntryPermitApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kExitEntryPermitApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          ExitEntryPermitOptions options;
@@ -243,7 +243,7 @@ const std::vector<ApiEntry>& api_table() {
       {"financial-statement", "recognize_financial_statement", &internal::kFinancialStatementApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<FinancialStatementResult>(
-             internal::kFinancialStatementApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kFinancialStatementApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          FinancialStatementOptions options;
@@ -260,7 +260,7 @@ const std::vector<ApiEntry>& api_table() {
       {"flight-itinerary", "recognize_flight_itinerary", &internal::kFlightItineraryApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<FlightItineraryResult>(
-             internal::kFlightItineraryApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kFlightItineraryApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          FlightItineraryOptions options;
@@ -277,7 +277,7 @@ const std::vector<ApiEntry>& api_table() {
       {"general-table", "recognize_general_table", &internal::kGeneralTableApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<GeneralTableResult>(
-             internal::kGeneralTableApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kGeneralTableApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          GeneralTableOptions options;
@@ -294,7 +294,7 @@ const std::vector<ApiEntry>& api_table() {
       {"general-text", "recognize_general_text", &internal::kGeneralTextApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<GeneralTextResult>(
-             internal::kGeneralTextApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kGeneralTextApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          GeneralTextOptions options;
@@ -311,7 +311,7 @@ const std::vector<ApiEntry>& api_table() {
       {"handwriting", "recognize_handwriting", &internal::kHandwritingApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<HandwritingResult>(
-             internal::kHandwritingApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kHandwritingApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          HandwritingOptions options;
@@ -328,7 +328,7 @@ const std::vector<ApiEntry>& api_table() {
       {"health-code", "recognize_health_code", &internal::kHealthCodeApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<HealthCodeResult>(
-             internal::kHealthCodeApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kHealthCodeApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          HealthCodeOptions options;
@@ -345,7 +345,7 @@ const std::vector<ApiEntry>& api_table() {
       {"hk-id-card", "recognize_hk_id_card", &internal::kHkIdCardApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<HkIdCardResult>(
-             internal::kHkIdCardApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kHkIdCardApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          HkIdCardOptions options;
@@ -362,7 +362,7 @@ const std::vector<ApiEntry>& api_table() {
       {"household-register", "recognize_household_register", &internal::kHouseholdRegisterApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<HouseholdRegisterResult>(
-             internal::kHouseholdRegisterApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kHouseholdRegisterApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          HouseholdRegisterOptions options;
@@ -379,7 +379,7 @@ const std::vector<ApiEntry>& api_table() {
       {"id-card", "recognize_id_card", &internal::kIdCardApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<IdCardResult>(
-             internal::kIdCardApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kIdCardApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          IdCardOptions options;
@@ -396,7 +396,7 @@ const std::vector<ApiEntry>& api_table() {
       {"id-document", "recognize_id_document", &internal::kIdDocumentApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<IdDocumentResult>(
-             internal::kIdDocumentApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kIdDocumentApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          IdDocumentOptions options;
@@ -413,7 +413,7 @@ const std::vector<ApiEntry>& api_table() {
       {"insurance-policy", "recognize_insurance_policy", &internal::kInsurancePolicyApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<InsurancePolicyResult>(
-             internal::kInsurancePolicyApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kInsurancePolicyApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          InsurancePolicyOptions options;
@@ -430,7 +430,7 @@ const std::vector<ApiEntry>& api_table() {
       {"invoice-verification", "recognize_invoice_verification", &internal::kInvoiceVerificationApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<InvoiceVerificationResult>(
-             internal::kInvoiceVerificationApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kInvoiceVerificationApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          InvoiceVerificationRequest options;
@@ -448,7 +448,7 @@ const std::vector<ApiEntry>& api_table() {
       {"license-plate", "recognize_license_plate", &internal::kLicensePlateApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<LicensePlateResult>(
-             internal::kLicensePlateApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kLicensePlateApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          LicensePlateOptions options;
@@ -465,7 +465,7 @@ const std::vector<ApiEntry>& api_table() {
       {"macao-id-card", "recognize_macao_id_card", &internal::kMacaoIdCardApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<MacaoIdCardResult>(
-             internal::kMacaoIdCardApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kMacaoIdCardApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          MacaoIdCardOptions options;
@@ -482,7 +482,7 @@ const std::vector<ApiEntry>& api_table() {
       {"mainland-travel-permit", "recognize_mainland_travel_permit", &internal::kMainlandTravelPermitApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<MainlandTravelPermitResult>(
-             internal::kMainlandTravelPermitApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kMainlandTravelPermitApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          MainlandTravelPermitOptions options;
@@ -499,7 +499,7 @@ const std::vector<ApiEntry>& api_table() {
       {"mvs-invoice", "recognize_mvs_invoice", &internal::kMvsInvoiceApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<MvsInvoiceResult>(
-             internal::kMvsInvoiceApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kMvsInvoiceApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          MvsInvoiceOptions options;
@@ -516,7 +516,7 @@ const std::vector<ApiEntry>& api_table() {
       {"myanmar-driver-license", "recognize_myanmar_driver_license", &internal::kMyanmarDriverLicenseApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<MyanmarDriverLicenseResult>(
-             internal::kMyanmarDriverLicenseApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kMyanmarDriverLicenseApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          MyanmarDriverLicenseOptions options;
@@ -533,7 +533,7 @@ const std::vector<ApiEntry>& api_table() {
       {"myanmar-id-card", "recognize_myanmar_idcard", &internal::kMyanmarIdcardApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<MyanmarIdcardResult>(
-             internal::kMyanmarIdcardApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kMyanmarIdcardApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          MyanmarIdcardOptions options;
@@ -550,7 +550,7 @@ const std::vector<ApiEntry>& api_table() {
       {"passport", "recognize_passport", &internal::kPassportApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<PassportResult>(
-             internal::kPassportApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kPassportApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          PassportOptions options;
@@ -567,7 +567,7 @@ const std::vector<ApiEntry>& api_table() {
       {"pcr-test-record", "recognize_pcr_test_record", &internal::kPcrTestRecordApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<PcrTestRecordResult>(
-             internal::kPcrTestRecordApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kPcrTestRecordApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          PcrTestRecordOptions options;
@@ -584,7 +584,7 @@ const std::vector<ApiEntry>& api_table() {
       {"peru-id-card", "recognize_peru_id_card", &internal::kPeruIdCardApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<PeruIdCardResult>(
-             internal::kPeruIdCardApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kPeruIdCardApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          PeruIdCardOptions options;
@@ -601,7 +601,7 @@ const std::vector<ApiEntry>& api_table() {
       {"quota-invoice", "recognize_quota_invoice", &internal::kQuotaInvoiceApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<QuotaInvoiceResult>(
-             internal::kQuotaInvoiceApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kQuotaInvoiceApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          QuotaInvoiceOptions options;
@@ -618,7 +618,7 @@ const std::vector<ApiEntry>& api_table() {
       {"real-estate-certificate", "recognize_real_estate_certificate", &internal::kRealEstateCertificateApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<RealEstateCertificateResult>(
-             internal::kRealEstateCertificateApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kRealEstateCertificateApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          RealEstateCertificateOptions options;
@@ -635,7 +635,7 @@ const std::vector<ApiEntry>& api_table() {
       {"seal", "recognize_seal", &internal::kSealApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<SealResult>(
-             internal::kSealApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kSealApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          SealOptions options;
@@ -652,7 +652,7 @@ const std::vector<ApiEntry>& api_table() {
       {"smart-document-recognizer", "recognize_smart_document_recognizer", &internal::kSmartDocumentRecognizerApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<SmartDocumentRecognizerResult>(
-             internal::kSmartDocumentRecognizerApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kSmartDocumentRecognizerApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          SmartDocumentRecognizerOptions options;
@@ -669,7 +669,7 @@ const std::vector<ApiEntry>& api_table() {
       {"taxi-invoice", "recognize_taxi_invoice", &internal::kTaxiInvoiceApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<TaxiInvoiceResult>(
-             internal::kTaxiInvoiceApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kTaxiInvoiceApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          TaxiInvoiceOptions options;
@@ -686,7 +686,7 @@ const std::vector<ApiEntry>& api_table() {
       {"thailand-id-card", "recognize_thailand_idcard", &internal::kThailandIdcardApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<ThailandIdcardResult>(
-             internal::kThailandIdcardApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kThailandIdcardApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          ThailandIdcardOptions options;
@@ -703,7 +703,7 @@ const std::vector<ApiEntry>& api_table() {
       {"thailand-license-plate", "recognize_thailand_license_plate", &internal::kThailandLicensePlateApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<ThailandLicensePlateResult>(
-             internal::kThailandLicensePlateApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kThailandLicensePlateApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          ThailandLicensePlateOptions options;
@@ -720,7 +720,7 @@ const std::vector<ApiEntry>& api_table() {
       {"toll-invoice", "recognize_toll_invoice", &internal::kTollInvoiceApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<TollInvoiceResult>(
-             internal::kTollInvoiceApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kTollInvoiceApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          TollInvoiceOptions options;
@@ -737,7 +737,7 @@ const std::vector<ApiEntry>& api_table() {
       {"train-ticket", "recognize_train_ticket", &internal::kTrainTicketApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<TrainTicketResult>(
-             internal::kTrainTicketApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kTrainTicketApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          TrainTicketOptions options;
@@ -754,7 +754,7 @@ const std::vector<ApiEntry>& api_table() {
       {"transportation-license", "recognize_transportation_license", &internal::kTransportationLicenseApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<TransportationLicenseResult>(
-             internal::kTransportationLicenseApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kTransportationLicenseApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          TransportationLicenseOptions options;
@@ -771,7 +771,7 @@ const std::vector<ApiEntry>& api_table() {
       {"transportation-qualification-certificate", "recognize_qualification_certificate", &internal::kQualificationCertificateApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<QualificationCertificateResult>(
-             internal::kQualificationCertificateApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kQualificationCertificateApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          QualificationCertificateOptions options;
@@ -788,7 +788,7 @@ const std::vector<ApiEntry>& api_table() {
       {"vat-invoice", "recognize_vat_invoice", &internal::kVatInvoiceApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<VatInvoiceResult>(
-             internal::kVatInvoiceApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kVatInvoiceApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          VatInvoiceOptions options;
@@ -805,7 +805,7 @@ const std::vector<ApiEntry>& api_table() {
       {"vehicle-certificate", "recognize_vehicle_certificate", &internal::kVehicleCertificateApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<VehicleCertificateResult>(
-             internal::kVehicleCertificateApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kVehicleCertificateApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          VehicleCertificateOptions options;
@@ -822,7 +822,7 @@ const std::vector<ApiEntry>& api_table() {
       {"vehicle-license", "recognize_vehicle_license", &internal::kVehicleLicenseApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<VehicleLicenseResult>(
-             internal::kVehicleLicenseApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kVehicleLicenseApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          VehicleLicenseOptions options;
@@ -839,7 +839,7 @@ const std::vector<ApiEntry>& api_table() {
       {"vietnam-id-card", "recognize_vietnam_id_card", &internal::kVietnamIdCardApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<VietnamIdCardResult>(
-             internal::kVietnamIdCardApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kVietnamIdCardApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          VietnamIdCardOptions options;
@@ -856,7 +856,7 @@ const std::vector<ApiEntry>& api_table() {
       {"vin", "recognize_vin", &internal::kVinApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<VinResult>(
-             internal::kVinApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kVinApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          VinOptions options;
@@ -873,7 +873,7 @@ const std::vector<ApiEntry>& api_table() {
       {"waybill-electronic", "recognize_waybill_electronic", &internal::kWaybillElectronicApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<WaybillElectronicResult>(
-             internal::kWaybillElectronicApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kWaybillElectronicApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          WaybillElectronicOptions options;
@@ -890,7 +890,7 @@ const std::vector<ApiEntry>& api_table() {
       {"web-image", "recognize_web_image", &internal::kWebImageApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
          return envelope_or_error(internal::parse_response<WebImageResult>(
-             internal::kWebImageApi, std::make_shared<const nlohmann::json>(body), request_id, status));
+             internal::kWebImageApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
          WebImageOptions options;

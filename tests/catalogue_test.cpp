@@ -147,7 +147,7 @@ TEST(Catalogue, NumbersWhereTextWasExpectedBecomeText) {
   // One typed member, checked precisely.
   const json vat = {{"result", {{"code", 3100204130LL}, {"sum_amount", 12.5}, {"item_list", {{{"name", 7}}}}}}};
   auto parsed = hwocr::internal::parse_response<hwocr::VatInvoiceResult>(
-      hwocr::internal::kVatInvoiceApi, std::make_shared<const json>(vat), "req-2", 200);
+      hwocr::internal::kVatInvoiceApi, vat, "req-2", 200);
   ASSERT_TRUE(parsed.ok());
   EXPECT_EQ(parsed->code, "3100204130");
   EXPECT_EQ(parsed->sum_amount, "12.5");
@@ -188,7 +188,7 @@ TEST(Catalogue, AMalformedEnvelopeIsAParseErrorWithTheRequestId) {
     }
   }
   auto parsed = hwocr::internal::parse_response<hwocr::LicensePlateResult>(
-      hwocr::internal::kLicensePlateApi, std::make_shared<const json>(json{{"result", {{"plate_number", "x"}}}}),
+      hwocr::internal::kLicensePlateApi, json{{"result", {{"plate_number", "x"}}}},
       "req-8", 200);
   ASSERT_FALSE(parsed.ok());
   EXPECT_EQ(parsed.error().category, hwocr::ErrorCategory::kParse);
@@ -201,7 +201,7 @@ TEST(Catalogue, TypedMembersMatchTheFixtureForOneApiPerFamily) {
   const auto parse = [](const auto& api, auto tag, const std::string& name) {
     using R = decltype(tag);
     auto document = std::make_shared<const json>(load_fixture(name));
-    auto parsed = hwocr::internal::parse_response<R>(api, document, "req-3", 200);
+    auto parsed = hwocr::internal::parse_response<R>(api, *document, "req-3", 200);
     EXPECT_TRUE(parsed.ok());
     return std::make_pair(parsed ? *parsed : R{}, document);
   };
@@ -254,7 +254,7 @@ TEST(Catalogue, TypedMembersMatchTheFixtureForOneApiPerFamily) {
 }
 
 TEST(BusinessStatus, AutoClassificationReportsEachDocument) {
-  auto document = std::make_shared<const json>(load_fixture("auto-classification"));
+  const json document = load_fixture("auto-classification");
   auto parsed = hwocr::internal::parse_response<hwocr::AutoClassificationResult>(
       hwocr::internal::kAutoClassificationApi, document, "req-4", 200);
   ASSERT_TRUE(parsed.ok());

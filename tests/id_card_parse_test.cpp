@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "apis/generated.h"
@@ -21,8 +22,9 @@ using hwocr::Point;
 IdCardResult parse_fixture(const std::string& name) {
   std::ifstream in(std::string(HWOCR_TEST_DATA_DIR) + "/id-card/" + name);
   EXPECT_TRUE(in.good()) << name;
-  auto document = std::make_shared<const nlohmann::json>(nlohmann::json::parse(in));
-  auto card = hwocr::internal::parse_response<IdCardResult>(hwocr::internal::kIdCardApi, document, "req-1", 200);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto card = hwocr::internal::parse_response<IdCardResult>(
+      hwocr::internal::kIdCardApi, std::make_shared<const std::string>(text), "req-1", 200);
   EXPECT_TRUE(card.ok());
   return card ? *card : IdCardResult{};
 }

@@ -18,15 +18,22 @@
 #include <nlohmann/json_fwd.hpp>
 
 namespace hwocr {
+namespace internal {
+class JsonText;
+}
 
 class Json {
  public:
   Json() = default;
   // Shares ownership of `document`; `node` must live inside it (no copy is made).
   Json(std::shared_ptr<const nlohmann::json> document, const nlohmann::json* node);
+  // A value hwocr keeps as text and parses on first use (members of answers:
+  // most are never looked at). Copies share the text and the parse; reading
+  // from several threads at once is safe.
+  explicit Json(std::shared_ptr<const internal::JsonText> text) noexcept;
 
   // False for a default-constructed handle (the field was absent).
-  bool has_value() const noexcept { return node_ != nullptr; }
+  bool has_value() const noexcept { return node_ != nullptr || text_ != nullptr; }
   explicit operator bool() const noexcept { return has_value(); }
 
   // The JSON text; indent < 0 gives the compact form. "null" when empty.
@@ -47,7 +54,13 @@ class Json {
   const nlohmann::json& get() const noexcept;
 
  private:
+  // The node, parsing the text first if it is still text; nullptr when empty.
+  const nlohmann::json* node() const noexcept;
+  // A handle on `child`, a node inside this one, keeping alive what owns it.
+  Json handle_on(const nlohmann::json* child) const;
+
   std::shared_ptr<const nlohmann::json> node_;
+  std::shared_ptr<const internal::JsonText> text_;  // set instead of node_ until parsed
 };
 
 }  // namespace hwocr

@@ -20,18 +20,27 @@ Status to_json(const BankcardOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, BankcardOptions& options) {
-  const ParseContext context;
-  read(context, body, "return_text_location", options.return_text_location);
+  read(body, "return_text_location", options.return_text_location);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, BankcardResult& out) {
-  read(context, node, "bank_name", out.bank_name);
-  read(context, node, "card_number", out.card_number);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "expiry_date", out.expiry_date);
-  read(context, node, "type", out.type);
-  read(context, node, "confidence", out.confidence);
-  read(context, node, "text_location", out.text_location);
+void parse(AnswerReader& in, BankcardResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "bank_name") {
+      read(in, out.bank_name);
+    } else if (name == "card_number") {
+      read(in, out.card_number);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "expiry_date") {
+      read(in, out.expiry_date);
+    } else if (name == "type") {
+      read(in, out.type);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    } else if (name == "text_location") {
+      read(in, out.text_location);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const BankcardResult& value) {
@@ -46,9 +55,16 @@ nlohmann::json to_json(JsonWriter, const BankcardResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, BankcardResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, BankcardResult& out) {
+  out = BankcardResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, BankcardResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const BankcardResult& value) {
@@ -66,15 +82,20 @@ Status to_json(const BusinessCardOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, BusinessCardOptions& options) {
-  const ParseContext context;
-  read(context, body, "detect_direction", options.detect_direction);
-  read(context, body, "return_adjusted_image", options.return_adjusted_image);
+  read(body, "detect_direction", options.detect_direction);
+  read(body, "return_adjusted_image", options.return_adjusted_image);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, BusinessCardExtraInfo& out) {
-  read(context, node, "item", out.item);
-  read(context, node, "value", out.value);
-  read(context, node, "note", out.note);
+void parse(AnswerReader& in, BusinessCardExtraInfo& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "item") {
+      read(in, out.item);
+    } else if (name == "value") {
+      read(in, out.value);
+    } else if (name == "note") {
+      read(in, out.note);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const BusinessCardExtraInfo& value) {
@@ -85,19 +106,34 @@ nlohmann::json to_json(JsonWriter, const BusinessCardExtraInfo& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, BusinessCardResult& out) {
-  read(context, node, "name", out.name);
-  read(context, node, "title", out.title);
-  read(context, node, "company", out.company);
-  read(context, node, "department", out.department);
-  read(context, node, "phone", out.phone);
-  read(context, node, "address", out.address);
-  read(context, node, "email", out.email);
-  read(context, node, "fax", out.fax);
-  read(context, node, "postcode", out.postcode);
-  read(context, node, "website", out.website);
-  read(context, node, "extra_info_list", out.extra_info_list);
-  read(context, node, "adjusted_image", out.adjusted_image);
+void parse(AnswerReader& in, BusinessCardResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "name") {
+      read(in, out.name);
+    } else if (name == "title") {
+      read(in, out.title);
+    } else if (name == "company") {
+      read(in, out.company);
+    } else if (name == "department") {
+      read(in, out.department);
+    } else if (name == "phone") {
+      read(in, out.phone);
+    } else if (name == "address") {
+      read(in, out.address);
+    } else if (name == "email") {
+      read(in, out.email);
+    } else if (name == "fax") {
+      read(in, out.fax);
+    } else if (name == "postcode") {
+      read(in, out.postcode);
+    } else if (name == "website") {
+      read(in, out.website);
+    } else if (name == "extra_info_list") {
+      read(in, out.extra_info_list);
+    } else if (name == "adjusted_image") {
+      read(in, out.adjusted_image);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const BusinessCardResult& value) {
@@ -117,9 +153,16 @@ nlohmann::json to_json(JsonWriter, const BusinessCardResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, BusinessCardResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, BusinessCardResult& out) {
+  out = BusinessCardResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, BusinessCardResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const BusinessCardResult& value) {
@@ -133,19 +176,34 @@ const ApiSpec kBusinessLicenseApi = {
 Status to_json(const BusinessLicenseOptions&, nlohmann::json&) { return Success{}; }
 void from_json(const nlohmann::json&, BusinessLicenseOptions&) {}
 
-void parse(const ParseContext& context, const nlohmann::json& node, BusinessLicenseResult& out) {
-  read(context, node, "registration_number", out.registration_number);
-  read(context, node, "name", out.name);
-  read(context, node, "type", out.type);
-  read(context, node, "address", out.address);
-  read(context, node, "legal_representative", out.legal_representative);
-  read(context, node, "registered_capital", out.registered_capital);
-  read(context, node, "organization_form", out.organization_form);
-  read(context, node, "found_date", out.found_date);
-  read(context, node, "business_term", out.business_term);
-  read(context, node, "business_scope", out.business_scope);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, BusinessLicenseResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "registration_number") {
+      read(in, out.registration_number);
+    } else if (name == "name") {
+      read(in, out.name);
+    } else if (name == "type") {
+      read(in, out.type);
+    } else if (name == "address") {
+      read(in, out.address);
+    } else if (name == "legal_representative") {
+      read(in, out.legal_representative);
+    } else if (name == "registered_capital") {
+      read(in, out.registered_capital);
+    } else if (name == "organization_form") {
+      read(in, out.organization_form);
+    } else if (name == "found_date") {
+      read(in, out.found_date);
+    } else if (name == "business_term") {
+      read(in, out.business_term);
+    } else if (name == "business_scope") {
+      read(in, out.business_scope);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const BusinessLicenseResult& value) {
@@ -165,9 +223,16 @@ nlohmann::json to_json(JsonWriter, const BusinessLicenseResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, BusinessLicenseResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, BusinessLicenseResult& out) {
+  out = BusinessLicenseResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, BusinessLicenseResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const BusinessLicenseResult& value) {
@@ -193,27 +258,36 @@ Status to_json(const CambodianIdCardOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, CambodianIdCardOptions& options) {
-  const ParseContext context;
-  read(context, body, "return_portrait_image", options.return_portrait_image);
-  read(context, body, "return_portrait_location", options.return_portrait_location);
-  read(context, body, "return_idcard_type", options.return_idcard_type);
-  read(context, body, "detect_border_integrity", options.detect_border_integrity);
-  read(context, body, "detect_blocking_within_border", options.detect_blocking_within_border);
-  read(context, body, "detect_blur", options.detect_blur);
-  read(context, body, "detect_glare", options.detect_glare);
-  read(context, body, "return_adjusted_image", options.return_adjusted_image);
-  read(context, body, "detect_tampering", options.detect_tampering);
-  read(context, body, "detect_reproduce", options.detect_reproduce);
+  read(body, "return_portrait_image", options.return_portrait_image);
+  read(body, "return_portrait_location", options.return_portrait_location);
+  read(body, "return_idcard_type", options.return_idcard_type);
+  read(body, "detect_border_integrity", options.detect_border_integrity);
+  read(body, "detect_blocking_within_border", options.detect_blocking_within_border);
+  read(body, "detect_blur", options.detect_blur);
+  read(body, "detect_glare", options.detect_glare);
+  read(body, "return_adjusted_image", options.return_adjusted_image);
+  read(body, "detect_tampering", options.detect_tampering);
+  read(body, "detect_reproduce", options.detect_reproduce);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, CambodianIdCardScoreInformationResult& out) {
-  read(context, node, "idcard_type_score", out.idcard_type_score);
-  read(context, node, "border_integrity_score", out.border_integrity_score);
-  read(context, node, "blocking_within_border_score", out.blocking_within_border_score);
-  read(context, node, "blur_score", out.blur_score);
-  read(context, node, "glare_score", out.glare_score);
-  read(context, node, "tampering_score", out.tampering_score);
-  read(context, node, "reproduce_score", out.reproduce_score);
+void parse(AnswerReader& in, CambodianIdCardScoreInformationResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "idcard_type_score") {
+      read(in, out.idcard_type_score);
+    } else if (name == "border_integrity_score") {
+      read(in, out.border_integrity_score);
+    } else if (name == "blocking_within_border_score") {
+      read(in, out.blocking_within_border_score);
+    } else if (name == "blur_score") {
+      read(in, out.blur_score);
+    } else if (name == "glare_score") {
+      read(in, out.glare_score);
+    } else if (name == "tampering_score") {
+      read(in, out.tampering_score);
+    } else if (name == "reproduce_score") {
+      read(in, out.reproduce_score);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const CambodianIdCardScoreInformationResult& value) {
@@ -228,33 +302,62 @@ nlohmann::json to_json(JsonWriter, const CambodianIdCardScoreInformationResult& 
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, CambodianIdCardResult& out) {
-  read(context, node, "id_number", out.id_number);
-  read(context, node, "name_kh", out.name_kh);
-  read(context, node, "name_en", out.name_en);
-  read(context, node, "birth_date", out.birth_date);
-  read(context, node, "sex", out.sex);
-  read(context, node, "height", out.height);
-  read(context, node, "birth_place", out.birth_place);
-  read(context, node, "address", out.address);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "expiry_date", out.expiry_date);
-  read(context, node, "description", out.description);
-  read(context, node, "machine_code1", out.machine_code1);
-  read(context, node, "machine_code2", out.machine_code2);
-  read(context, node, "machine_code3", out.machine_code3);
-  read(context, node, "portrait_image", out.portrait_image);
-  read(context, node, "portrait_location", out.portrait_location);
-  read(context, node, "idcard_type", out.idcard_type);
-  read(context, node, "adjusted_image", out.adjusted_image);
-  read(context, node, "detect_border_integrity_result", out.detect_border_integrity_result);
-  read(context, node, "detect_blocking_within_border_result", out.detect_blocking_within_border_result);
-  read(context, node, "detect_blur_result", out.detect_blur_result);
-  read(context, node, "detect_glare_result", out.detect_glare_result);
-  read(context, node, "detect_tampering_result", out.detect_tampering_result);
-  read(context, node, "detect_reproduce_result", out.detect_reproduce_result);
-  read(context, node, "score_info", out.score_info);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, CambodianIdCardResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "id_number") {
+      read(in, out.id_number);
+    } else if (name == "name_kh") {
+      read(in, out.name_kh);
+    } else if (name == "name_en") {
+      read(in, out.name_en);
+    } else if (name == "birth_date") {
+      read(in, out.birth_date);
+    } else if (name == "sex") {
+      read(in, out.sex);
+    } else if (name == "height") {
+      read(in, out.height);
+    } else if (name == "birth_place") {
+      read(in, out.birth_place);
+    } else if (name == "address") {
+      read(in, out.address);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "expiry_date") {
+      read(in, out.expiry_date);
+    } else if (name == "description") {
+      read(in, out.description);
+    } else if (name == "machine_code1") {
+      read(in, out.machine_code1);
+    } else if (name == "machine_code2") {
+      read(in, out.machine_code2);
+    } else if (name == "machine_code3") {
+      read(in, out.machine_code3);
+    } else if (name == "portrait_image") {
+      read(in, out.portrait_image);
+    } else if (name == "portrait_location") {
+      read(in, out.portrait_location);
+    } else if (name == "idcard_type") {
+      read(in, out.idcard_type);
+    } else if (name == "adjusted_image") {
+      read(in, out.adjusted_image);
+    } else if (name == "detect_border_integrity_result") {
+      read(in, out.detect_border_integrity_result);
+    } else if (name == "detect_blocking_within_border_result") {
+      read(in, out.detect_blocking_within_border_result);
+    } else if (name == "detect_blur_result") {
+      read(in, out.detect_blur_result);
+    } else if (name == "detect_glare_result") {
+      read(in, out.detect_glare_result);
+    } else if (name == "detect_tampering_result") {
+      read(in, out.detect_tampering_result);
+    } else if (name == "detect_reproduce_result") {
+      read(in, out.detect_reproduce_result);
+    } else if (name == "score_info") {
+      read(in, out.score_info);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const CambodianIdCardResult& value) {
@@ -288,9 +391,16 @@ nlohmann::json to_json(JsonWriter, const CambodianIdCardResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, CambodianIdCardResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, CambodianIdCardResult& out) {
+  out = CambodianIdCardResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, CambodianIdCardResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const CambodianIdCardResult& value) {
@@ -304,16 +414,28 @@ const ApiSpec kChileIdCardApi = {
 Status to_json(const ChileIdCardOptions&, nlohmann::json&) { return Success{}; }
 void from_json(const nlohmann::json&, ChileIdCardOptions&) {}
 
-void parse(const ParseContext& context, const nlohmann::json& node, ChileIdCardConfidence& out) {
-  read(context, node, "surname", out.surname);
-  read(context, node, "given_name", out.given_name);
-  read(context, node, "nationality", out.nationality);
-  read(context, node, "sex", out.sex);
-  read(context, node, "birth", out.birth);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "expiry_date", out.expiry_date);
-  read(context, node, "document_number", out.document_number);
-  read(context, node, "number", out.number);
+void parse(AnswerReader& in, ChileIdCardConfidence& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "surname") {
+      read(in, out.surname);
+    } else if (name == "given_name") {
+      read(in, out.given_name);
+    } else if (name == "nationality") {
+      read(in, out.nationality);
+    } else if (name == "sex") {
+      read(in, out.sex);
+    } else if (name == "birth") {
+      read(in, out.birth);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "expiry_date") {
+      read(in, out.expiry_date);
+    } else if (name == "document_number") {
+      read(in, out.document_number);
+    } else if (name == "number") {
+      read(in, out.number);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const ChileIdCardConfidence& value) {
@@ -330,17 +452,30 @@ nlohmann::json to_json(JsonWriter, const ChileIdCardConfidence& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, ChileIdCardResult& out) {
-  read(context, node, "surname", out.surname);
-  read(context, node, "given_name", out.given_name);
-  read(context, node, "nationality", out.nationality);
-  read(context, node, "sex", out.sex);
-  read(context, node, "birth", out.birth);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "expiry_date", out.expiry_date);
-  read(context, node, "document_number", out.document_number);
-  read(context, node, "number", out.number);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, ChileIdCardResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "surname") {
+      read(in, out.surname);
+    } else if (name == "given_name") {
+      read(in, out.given_name);
+    } else if (name == "nationality") {
+      read(in, out.nationality);
+    } else if (name == "sex") {
+      read(in, out.sex);
+    } else if (name == "birth") {
+      read(in, out.birth);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "expiry_date") {
+      read(in, out.expiry_date);
+    } else if (name == "document_number") {
+      read(in, out.document_number);
+    } else if (name == "number") {
+      read(in, out.number);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const ChileIdCardResult& value) {
@@ -358,9 +493,16 @@ nlohmann::json to_json(JsonWriter, const ChileIdCardResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, ChileIdCardResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, ChileIdCardResult& out) {
+  out = ChileIdCardResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, ChileIdCardResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const ChileIdCardResult& value) {
@@ -374,22 +516,40 @@ const ApiSpec kColombiaIdCardApi = {
 Status to_json(const ColombiaIdCardOptions&, nlohmann::json&) { return Success{}; }
 void from_json(const nlohmann::json&, ColombiaIdCardOptions&) {}
 
-void parse(const ParseContext& context, const nlohmann::json& node, ColombiaIdCardResult& out) {
-  read(context, node, "side", out.side);
-  read(context, node, "number", out.number);
-  read(context, node, "name", out.name);
-  read(context, node, "last_name", out.last_name);
-  read(context, node, "birth_date", out.birth_date);
-  read(context, node, "birth_place", out.birth_place);
-  read(context, node, "gender", out.gender);
-  read(context, node, "blood_type", out.blood_type);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "issue_authority", out.issue_authority);
-  read(context, node, "height", out.height);
-  read(context, node, "citizen_code1", out.citizen_code1);
-  read(context, node, "citizen_code2", out.citizen_code2);
-  read(context, node, "citizen_code3", out.citizen_code3);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, ColombiaIdCardResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "side") {
+      read(in, out.side);
+    } else if (name == "number") {
+      read(in, out.number);
+    } else if (name == "name") {
+      read(in, out.name);
+    } else if (name == "last_name") {
+      read(in, out.last_name);
+    } else if (name == "birth_date") {
+      read(in, out.birth_date);
+    } else if (name == "birth_place") {
+      read(in, out.birth_place);
+    } else if (name == "gender") {
+      read(in, out.gender);
+    } else if (name == "blood_type") {
+      read(in, out.blood_type);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "issue_authority") {
+      read(in, out.issue_authority);
+    } else if (name == "height") {
+      read(in, out.height);
+    } else if (name == "citizen_code1") {
+      read(in, out.citizen_code1);
+    } else if (name == "citizen_code2") {
+      read(in, out.citizen_code2);
+    } else if (name == "citizen_code3") {
+      read(in, out.citizen_code3);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const ColombiaIdCardResult& value) {
@@ -412,9 +572,16 @@ nlohmann::json to_json(JsonWriter, const ColombiaIdCardResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, ColombiaIdCardResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, ColombiaIdCardResult& out) {
+  out = ColombiaIdCardResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, ColombiaIdCardResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const ColombiaIdCardResult& value) {
@@ -433,31 +600,51 @@ Status to_json(const DriverLicenseOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, DriverLicenseOptions& options) {
-  const ParseContext context;
-  read(context, body, "side", options.side);
-  read(context, body, "return_issuing_authority", options.return_issuing_authority);
-  read(context, body, "return_text_location", options.return_text_location);
+  read(body, "side", options.side);
+  read(body, "return_issuing_authority", options.return_issuing_authority);
+  read(body, "return_text_location", options.return_text_location);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, DriverLicenseFront& out) {
-  read(context, node, "type", out.type);
-  read(context, node, "number", out.number);
-  read(context, node, "name", out.name);
-  read(context, node, "sex", out.sex);
-  read(context, node, "nationality", out.nationality);
-  read(context, node, "address", out.address);
-  read(context, node, "birth", out.birth);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "class", out.vehicle_class);
-  read(context, node, "valid_from", out.valid_from);
-  read(context, node, "valid_to", out.valid_to);
-  read(context, node, "issuing_authority", out.issuing_authority);
-  read(context, node, "accumulated_scores", out.accumulated_scores);
-  read(context, node, "status", out.status);
-  read(context, node, "generation_date", out.generation_date);
-  read(context, node, "current_time", out.current_time);
-  read(context, node, "file_number", out.file_number);
-  read(context, node, "text_location", out.text_location);
+void parse(AnswerReader& in, DriverLicenseFront& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "type") {
+      read(in, out.type);
+    } else if (name == "number") {
+      read(in, out.number);
+    } else if (name == "name") {
+      read(in, out.name);
+    } else if (name == "sex") {
+      read(in, out.sex);
+    } else if (name == "nationality") {
+      read(in, out.nationality);
+    } else if (name == "address") {
+      read(in, out.address);
+    } else if (name == "birth") {
+      read(in, out.birth);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "class") {
+      read(in, out.vehicle_class);
+    } else if (name == "valid_from") {
+      read(in, out.valid_from);
+    } else if (name == "valid_to") {
+      read(in, out.valid_to);
+    } else if (name == "issuing_authority") {
+      read(in, out.issuing_authority);
+    } else if (name == "accumulated_scores") {
+      read(in, out.accumulated_scores);
+    } else if (name == "status") {
+      read(in, out.status);
+    } else if (name == "generation_date") {
+      read(in, out.generation_date);
+    } else if (name == "current_time") {
+      read(in, out.current_time);
+    } else if (name == "file_number") {
+      read(in, out.file_number);
+    } else if (name == "text_location") {
+      read(in, out.text_location);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const DriverLicenseFront& value) {
@@ -483,15 +670,26 @@ nlohmann::json to_json(JsonWriter, const DriverLicenseFront& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, DriverLicenseBack& out) {
-  read(context, node, "type", out.type);
-  read(context, node, "number", out.number);
-  read(context, node, "name", out.name);
-  read(context, node, "issuing_authority", out.issuing_authority);
-  read(context, node, "address", out.address);
-  read(context, node, "file_number", out.file_number);
-  read(context, node, "record", out.record);
-  read(context, node, "text_location", out.text_location);
+void parse(AnswerReader& in, DriverLicenseBack& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "type") {
+      read(in, out.type);
+    } else if (name == "number") {
+      read(in, out.number);
+    } else if (name == "name") {
+      read(in, out.name);
+    } else if (name == "issuing_authority") {
+      read(in, out.issuing_authority);
+    } else if (name == "address") {
+      read(in, out.address);
+    } else if (name == "file_number") {
+      read(in, out.file_number);
+    } else if (name == "record") {
+      read(in, out.record);
+    } else if (name == "text_location") {
+      read(in, out.text_location);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const DriverLicenseBack& value) {
@@ -507,28 +705,52 @@ nlohmann::json to_json(JsonWriter, const DriverLicenseBack& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, DriverLicenseResult& out) {
-  read(context, node, "type", out.type);
-  read(context, node, "number", out.number);
-  read(context, node, "name", out.name);
-  read(context, node, "sex", out.sex);
-  read(context, node, "nationality", out.nationality);
-  read(context, node, "address", out.address);
-  read(context, node, "birth", out.birth);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "class", out.vehicle_class);
-  read(context, node, "valid_from", out.valid_from);
-  read(context, node, "valid_to", out.valid_to);
-  read(context, node, "issuing_authority", out.issuing_authority);
-  read(context, node, "file_number", out.file_number);
-  read(context, node, "record", out.record);
-  read(context, node, "accumulated_scores", out.accumulated_scores);
-  read(context, node, "status", out.status);
-  read(context, node, "generation_date", out.generation_date);
-  read(context, node, "current_time", out.current_time);
-  read(context, node, "text_location", out.text_location);
-  read(context, node, "front", out.front);
-  read(context, node, "back", out.back);
+void parse(AnswerReader& in, DriverLicenseResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "type") {
+      read(in, out.type);
+    } else if (name == "number") {
+      read(in, out.number);
+    } else if (name == "name") {
+      read(in, out.name);
+    } else if (name == "sex") {
+      read(in, out.sex);
+    } else if (name == "nationality") {
+      read(in, out.nationality);
+    } else if (name == "address") {
+      read(in, out.address);
+    } else if (name == "birth") {
+      read(in, out.birth);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "class") {
+      read(in, out.vehicle_class);
+    } else if (name == "valid_from") {
+      read(in, out.valid_from);
+    } else if (name == "valid_to") {
+      read(in, out.valid_to);
+    } else if (name == "issuing_authority") {
+      read(in, out.issuing_authority);
+    } else if (name == "file_number") {
+      read(in, out.file_number);
+    } else if (name == "record") {
+      read(in, out.record);
+    } else if (name == "accumulated_scores") {
+      read(in, out.accumulated_scores);
+    } else if (name == "status") {
+      read(in, out.status);
+    } else if (name == "generation_date") {
+      read(in, out.generation_date);
+    } else if (name == "current_time") {
+      read(in, out.current_time);
+    } else if (name == "text_location") {
+      read(in, out.text_location);
+    } else if (name == "front") {
+      read(in, out.front);
+    } else if (name == "back") {
+      read(in, out.back);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const DriverLicenseResult& value) {
@@ -557,9 +779,16 @@ nlohmann::json to_json(JsonWriter, const DriverLicenseResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, DriverLicenseResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, DriverLicenseResult& out) {
+  out = DriverLicenseResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, DriverLicenseResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const DriverLicenseResult& value) {
@@ -577,17 +806,24 @@ Status to_json(const ExitEntryPermitOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, ExitEntryPermitOptions& options) {
-  const ParseContext context;
-  read(context, body, "return_portrait_image", options.return_portrait_image);
-  read(context, body, "return_portrait_location", options.return_portrait_location);
+  read(body, "return_portrait_image", options.return_portrait_image);
+  read(body, "return_portrait_location", options.return_portrait_location);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, ExitEntryPermitEndorsementInfo& out) {
-  read(context, node, "endorsement_type", out.endorsement_type);
-  read(context, node, "valid_round_trips", out.valid_round_trips);
-  read(context, node, "endorsement_valid_period", out.endorsement_valid_period);
-  read(context, node, "remark", out.remark);
-  read(context, node, "issue_info", out.issue_info);
+void parse(AnswerReader& in, ExitEntryPermitEndorsementInfo& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "endorsement_type") {
+      read(in, out.endorsement_type);
+    } else if (name == "valid_round_trips") {
+      read(in, out.valid_round_trips);
+    } else if (name == "endorsement_valid_period") {
+      read(in, out.endorsement_valid_period);
+    } else if (name == "remark") {
+      read(in, out.remark);
+    } else if (name == "issue_info") {
+      read(in, out.issue_info);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const ExitEntryPermitEndorsementInfo& value) {
@@ -600,21 +836,38 @@ nlohmann::json to_json(JsonWriter, const ExitEntryPermitEndorsementInfo& value) 
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, ExitEntryPermitConfidence& out) {
-  read(context, node, "name", out.name);
-  read(context, node, "name_en", out.name_en);
-  read(context, node, "birth_date", out.birth_date);
-  read(context, node, "sex", out.sex);
-  read(context, node, "number", out.number);
-  read(context, node, "valid_period", out.valid_period);
-  read(context, node, "issuing_authority", out.issuing_authority);
-  read(context, node, "issue_place", out.issue_place);
-  read(context, node, "machine_code", out.machine_code);
-  read(context, node, "type", out.type);
-  read(context, node, "side", out.side);
-  read(context, node, "endorsement_info_hk", out.endorsement_info_hk);
-  read(context, node, "endorsement_info_mo", out.endorsement_info_mo);
-  read(context, node, "endorsement_info_tw", out.endorsement_info_tw);
+void parse(AnswerReader& in, ExitEntryPermitConfidence& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "name") {
+      read(in, out.name);
+    } else if (name == "name_en") {
+      read(in, out.name_en);
+    } else if (name == "birth_date") {
+      read(in, out.birth_date);
+    } else if (name == "sex") {
+      read(in, out.sex);
+    } else if (name == "number") {
+      read(in, out.number);
+    } else if (name == "valid_period") {
+      read(in, out.valid_period);
+    } else if (name == "issuing_authority") {
+      read(in, out.issuing_authority);
+    } else if (name == "issue_place") {
+      read(in, out.issue_place);
+    } else if (name == "machine_code") {
+      read(in, out.machine_code);
+    } else if (name == "type") {
+      read(in, out.type);
+    } else if (name == "side") {
+      read(in, out.side);
+    } else if (name == "endorsement_info_hk") {
+      read(in, out.endorsement_info_hk);
+    } else if (name == "endorsement_info_mo") {
+      read(in, out.endorsement_info_mo);
+    } else if (name == "endorsement_info_tw") {
+      read(in, out.endorsement_info_tw);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const ExitEntryPermitConfidence& value) {
@@ -636,24 +889,44 @@ nlohmann::json to_json(JsonWriter, const ExitEntryPermitConfidence& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, ExitEntryPermitResult& out) {
-  read(context, node, "name", out.name);
-  read(context, node, "name_en", out.name_en);
-  read(context, node, "sex", out.sex);
-  read(context, node, "birth_date", out.birth_date);
-  read(context, node, "number", out.number);
-  read(context, node, "issuing_authority", out.issuing_authority);
-  read(context, node, "issue_place", out.issue_place);
-  read(context, node, "valid_period", out.valid_period);
-  read(context, node, "machine_code", out.machine_code);
-  read(context, node, "portrait_image", out.portrait_image);
-  read(context, node, "portrait_location", out.portrait_location);
-  read(context, node, "type", out.type);
-  read(context, node, "side", out.side);
-  read(context, node, "endorsement_info_hk", out.endorsement_info_hk);
-  read(context, node, "endorsement_info_mo", out.endorsement_info_mo);
-  read(context, node, "endorsement_info_tw", out.endorsement_info_tw);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, ExitEntryPermitResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "name") {
+      read(in, out.name);
+    } else if (name == "name_en") {
+      read(in, out.name_en);
+    } else if (name == "sex") {
+      read(in, out.sex);
+    } else if (name == "birth_date") {
+      read(in, out.birth_date);
+    } else if (name == "number") {
+      read(in, out.number);
+    } else if (name == "issuing_authority") {
+      read(in, out.issuing_authority);
+    } else if (name == "issue_place") {
+      read(in, out.issue_place);
+    } else if (name == "valid_period") {
+      read(in, out.valid_period);
+    } else if (name == "machine_code") {
+      read(in, out.machine_code);
+    } else if (name == "portrait_image") {
+      read(in, out.portrait_image);
+    } else if (name == "portrait_location") {
+      read(in, out.portrait_location);
+    } else if (name == "type") {
+      read(in, out.type);
+    } else if (name == "side") {
+      read(in, out.side);
+    } else if (name == "endorsement_info_hk") {
+      read(in, out.endorsement_info_hk);
+    } else if (name == "endorsement_info_mo") {
+      read(in, out.endorsement_info_mo);
+    } else if (name == "endorsement_info_tw") {
+      read(in, out.endorsement_info_tw);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const ExitEntryPermitResult& value) {
@@ -678,9 +951,16 @@ nlohmann::json to_json(JsonWriter, const ExitEntryPermitResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, ExitEntryPermitResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, ExitEntryPermitResult& out) {
+  out = ExitEntryPermitResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, ExitEntryPermitResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const ExitEntryPermitResult& value) {
@@ -697,14 +977,19 @@ Status to_json(const HealthCodeOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, HealthCodeOptions& options) {
-  const ParseContext context;
-  read(context, body, "detect_direction", options.detect_direction);
+  read(body, "detect_direction", options.detect_direction);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, HealthCodeWordsBlock& out) {
-  read(context, node, "words", out.words);
-  read(context, node, "location", out.location);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, HealthCodeWordsBlock& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "words") {
+      read(in, out.words);
+    } else if (name == "location") {
+      read(in, out.location);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const HealthCodeWordsBlock& value) {
@@ -715,25 +1000,46 @@ nlohmann::json to_json(JsonWriter, const HealthCodeWordsBlock& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, HealthCodeResult& out) {
-  read(context, node, "type", out.type);
-  read(context, node, "name", out.name);
-  read(context, node, "idcard_number", out.idcard_number);
-  read(context, node, "phone_number", out.phone_number);
-  read(context, node, "province", out.province);
-  read(context, node, "city", out.city);
-  read(context, node, "time", out.time);
-  read(context, node, "color", out.color);
-  read(context, node, "vaccination_status", out.vaccination_status);
-  read(context, node, "test_interval", out.test_interval);
-  read(context, node, "pcr_test_result", out.pcr_test_result);
-  read(context, node, "pcr_test_organization", out.pcr_test_organization);
-  read(context, node, "pcr_test_time", out.pcr_test_time);
-  read(context, node, "pcr_sampling_time", out.pcr_sampling_time);
-  read(context, node, "reached_city", out.reached_city);
-  read(context, node, "confidence", out.confidence);
-  read(context, node, "words_block_count", out.words_block_count);
-  read(context, node, "words_block_list", out.words_block_list);
+void parse(AnswerReader& in, HealthCodeResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "type") {
+      read(in, out.type);
+    } else if (name == "name") {
+      read(in, out.name);
+    } else if (name == "idcard_number") {
+      read(in, out.idcard_number);
+    } else if (name == "phone_number") {
+      read(in, out.phone_number);
+    } else if (name == "province") {
+      read(in, out.province);
+    } else if (name == "city") {
+      read(in, out.city);
+    } else if (name == "time") {
+      read(in, out.time);
+    } else if (name == "color") {
+      read(in, out.color);
+    } else if (name == "vaccination_status") {
+      read(in, out.vaccination_status);
+    } else if (name == "test_interval") {
+      read(in, out.test_interval);
+    } else if (name == "pcr_test_result") {
+      read(in, out.pcr_test_result);
+    } else if (name == "pcr_test_organization") {
+      read(in, out.pcr_test_organization);
+    } else if (name == "pcr_test_time") {
+      read(in, out.pcr_test_time);
+    } else if (name == "pcr_sampling_time") {
+      read(in, out.pcr_sampling_time);
+    } else if (name == "reached_city") {
+      read(in, out.reached_city);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    } else if (name == "words_block_count") {
+      read(in, out.words_block_count);
+    } else if (name == "words_block_list") {
+      read(in, out.words_block_list);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const HealthCodeResult& value) {
@@ -759,9 +1065,16 @@ nlohmann::json to_json(JsonWriter, const HealthCodeResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, HealthCodeResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, HealthCodeResult& out) {
+  out = HealthCodeResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, HealthCodeResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const HealthCodeResult& value) {
@@ -779,25 +1092,40 @@ Status to_json(const HkIdCardOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, HkIdCardOptions& options) {
-  const ParseContext context;
-  read(context, body, "return_portrait_image", options.return_portrait_image);
-  read(context, body, "return_portrait_location", options.return_portrait_location);
+  read(body, "return_portrait_image", options.return_portrait_image);
+  read(body, "return_portrait_location", options.return_portrait_location);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, HkIdCardResult& out) {
-  read(context, node, "name", out.name);
-  read(context, node, "name_en", out.name_en);
-  read(context, node, "sex", out.sex);
-  read(context, node, "birth_date", out.birth_date);
-  read(context, node, "number", out.number);
-  read(context, node, "symbols", out.symbols);
-  read(context, node, "name_telegraph_code", out.name_telegraph_code);
-  read(context, node, "permanent", out.permanent);
-  read(context, node, "initial_issue_date", out.initial_issue_date);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "portrait_location", out.portrait_location);
-  read(context, node, "portrait_image", out.portrait_image);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, HkIdCardResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "name") {
+      read(in, out.name);
+    } else if (name == "name_en") {
+      read(in, out.name_en);
+    } else if (name == "sex") {
+      read(in, out.sex);
+    } else if (name == "birth_date") {
+      read(in, out.birth_date);
+    } else if (name == "number") {
+      read(in, out.number);
+    } else if (name == "symbols") {
+      read(in, out.symbols);
+    } else if (name == "name_telegraph_code") {
+      read(in, out.name_telegraph_code);
+    } else if (name == "permanent") {
+      read(in, out.permanent);
+    } else if (name == "initial_issue_date") {
+      read(in, out.initial_issue_date);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "portrait_location") {
+      read(in, out.portrait_location);
+    } else if (name == "portrait_image") {
+      read(in, out.portrait_image);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const HkIdCardResult& value) {
@@ -818,9 +1146,16 @@ nlohmann::json to_json(JsonWriter, const HkIdCardResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, HkIdCardResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, HkIdCardResult& out) {
+  out = HkIdCardResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, HkIdCardResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const HkIdCardResult& value) {
@@ -834,36 +1169,68 @@ const ApiSpec kHouseholdRegisterApi = {
 Status to_json(const HouseholdRegisterOptions&, nlohmann::json&) { return Success{}; }
 void from_json(const nlohmann::json&, HouseholdRegisterOptions&) {}
 
-void parse(const ParseContext& context, const nlohmann::json& node, HouseholdRegisterContent& out) {
-  read(context, node, "name", out.name);
-  read(context, node, "householder_relationship", out.householder_relationship);
-  read(context, node, "former_name", out.former_name);
-  read(context, node, "sex", out.sex);
-  read(context, node, "birthplace", out.birthplace);
-  read(context, node, "ethnicity", out.ethnicity);
-  read(context, node, "origin_place", out.origin_place);
-  read(context, node, "birth_date", out.birth_date);
-  read(context, node, "other_address", out.other_address);
-  read(context, node, "religious_belief", out.religious_belief);
-  read(context, node, "id_card_number", out.id_card_number);
-  read(context, node, "height", out.height);
-  read(context, node, "blood_type", out.blood_type);
-  read(context, node, "education", out.education);
-  read(context, node, "marital_status", out.marital_status);
-  read(context, node, "military_service_status", out.military_service_status);
-  read(context, node, "work_place", out.work_place);
-  read(context, node, "occupation", out.occupation);
-  read(context, node, "migrated_to_city", out.migrated_to_city);
-  read(context, node, "migrated_to_address", out.migrated_to_address);
-  read(context, node, "registrar_signature_seal", out.registrar_signature_seal);
-  read(context, node, "registration_date", out.registration_date);
-  read(context, node, "household_type", out.household_type);
-  read(context, node, "household_number", out.household_number);
-  read(context, node, "householder_name", out.householder_name);
-  read(context, node, "community", out.community);
-  read(context, node, "address", out.address);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "police_station", out.police_station);
+void parse(AnswerReader& in, HouseholdRegisterContent& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "name") {
+      read(in, out.name);
+    } else if (name == "householder_relationship") {
+      read(in, out.householder_relationship);
+    } else if (name == "former_name") {
+      read(in, out.former_name);
+    } else if (name == "sex") {
+      read(in, out.sex);
+    } else if (name == "birthplace") {
+      read(in, out.birthplace);
+    } else if (name == "ethnicity") {
+      read(in, out.ethnicity);
+    } else if (name == "origin_place") {
+      read(in, out.origin_place);
+    } else if (name == "birth_date") {
+      read(in, out.birth_date);
+    } else if (name == "other_address") {
+      read(in, out.other_address);
+    } else if (name == "religious_belief") {
+      read(in, out.religious_belief);
+    } else if (name == "id_card_number") {
+      read(in, out.id_card_number);
+    } else if (name == "height") {
+      read(in, out.height);
+    } else if (name == "blood_type") {
+      read(in, out.blood_type);
+    } else if (name == "education") {
+      read(in, out.education);
+    } else if (name == "marital_status") {
+      read(in, out.marital_status);
+    } else if (name == "military_service_status") {
+      read(in, out.military_service_status);
+    } else if (name == "work_place") {
+      read(in, out.work_place);
+    } else if (name == "occupation") {
+      read(in, out.occupation);
+    } else if (name == "migrated_to_city") {
+      read(in, out.migrated_to_city);
+    } else if (name == "migrated_to_address") {
+      read(in, out.migrated_to_address);
+    } else if (name == "registrar_signature_seal") {
+      read(in, out.registrar_signature_seal);
+    } else if (name == "registration_date") {
+      read(in, out.registration_date);
+    } else if (name == "household_type") {
+      read(in, out.household_type);
+    } else if (name == "household_number") {
+      read(in, out.household_number);
+    } else if (name == "householder_name") {
+      read(in, out.householder_name);
+    } else if (name == "community") {
+      read(in, out.community);
+    } else if (name == "address") {
+      read(in, out.address);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "police_station") {
+      read(in, out.police_station);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const HouseholdRegisterContent& value) {
@@ -900,11 +1267,18 @@ nlohmann::json to_json(JsonWriter, const HouseholdRegisterContent& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, HouseholdRegisterItem& out) {
-  read(context, node, "type", out.type);
-  read(context, node, "location", out.location);
-  read(context, node, "content", out.content);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, HouseholdRegisterItem& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "type") {
+      read(in, out.type);
+    } else if (name == "location") {
+      read(in, out.location);
+    } else if (name == "content") {
+      read(in, out.content);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const HouseholdRegisterItem& value) {
@@ -916,9 +1290,14 @@ nlohmann::json to_json(JsonWriter, const HouseholdRegisterItem& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, HouseholdRegisterResult& out) {
-  (void)document;
-  read_items(context, result, out.items);
+void parse_result(AnswerReader& in, HouseholdRegisterResult& out) {
+  read_items(in, out.items);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, HouseholdRegisterResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const HouseholdRegisterResult& value) {
@@ -950,29 +1329,36 @@ Status to_json(const IdCardOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, IdCardOptions& options) {
-  const ParseContext context;
-  read(context, body, "side", options.side);
-  read(context, body, "return_verification", options.return_verification);
-  read(context, body, "return_text_location", options.return_text_location);
-  read(context, body, "detect_reproduce", options.detect_reproduce);
-  read(context, body, "detect_copy", options.detect_copy);
-  read(context, body, "return_portrait_location", options.return_portrait_location);
-  read(context, body, "return_portrait_image", options.return_portrait_image);
-  read(context, body, "return_adjusted_image", options.return_adjusted_image);
-  read(context, body, "detect_tampering", options.detect_tampering);
-  read(context, body, "detect_border_integrity", options.detect_border_integrity);
-  read(context, body, "detect_blocking_within_border", options.detect_blocking_within_border);
-  read(context, body, "detect_blur", options.detect_blur);
-  read(context, body, "detect_interim", options.detect_interim);
-  read(context, body, "detect_glare", options.detect_glare);
+  read(body, "side", options.side);
+  read(body, "return_verification", options.return_verification);
+  read(body, "return_text_location", options.return_text_location);
+  read(body, "detect_reproduce", options.detect_reproduce);
+  read(body, "detect_copy", options.detect_copy);
+  read(body, "return_portrait_location", options.return_portrait_location);
+  read(body, "return_portrait_image", options.return_portrait_image);
+  read(body, "return_adjusted_image", options.return_adjusted_image);
+  read(body, "detect_tampering", options.detect_tampering);
+  read(body, "detect_border_integrity", options.detect_border_integrity);
+  read(body, "detect_blocking_within_border", options.detect_blocking_within_border);
+  read(body, "detect_blur", options.detect_blur);
+  read(body, "detect_interim", options.detect_interim);
+  read(body, "detect_glare", options.detect_glare);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, IdCardVerificationResult& out) {
-  read(context, node, "valid_number", out.valid_number);
-  read(context, node, "valid_birth", out.valid_birth);
-  read(context, node, "valid_sex", out.valid_sex);
-  read(context, node, "valid_date", out.valid_date);
-  read(context, node, "valid_validity_period", out.valid_validity_period);
+void parse(AnswerReader& in, IdCardVerificationResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "valid_number") {
+      read(in, out.valid_number);
+    } else if (name == "valid_birth") {
+      read(in, out.valid_birth);
+    } else if (name == "valid_sex") {
+      read(in, out.valid_sex);
+    } else if (name == "valid_date") {
+      read(in, out.valid_date);
+    } else if (name == "valid_validity_period") {
+      read(in, out.valid_validity_period);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const IdCardVerificationResult& value) {
@@ -985,15 +1371,26 @@ nlohmann::json to_json(JsonWriter, const IdCardVerificationResult& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, IdCardScoreInfoResult& out) {
-  read(context, node, "tampering_score", out.tampering_score);
-  read(context, node, "interim_score", out.interim_score);
-  read(context, node, "reproduce_score", out.reproduce_score);
-  read(context, node, "copy_score", out.copy_score);
-  read(context, node, "border_integrity_score", out.border_integrity_score);
-  read(context, node, "blur_score", out.blur_score);
-  read(context, node, "glare_score", out.glare_score);
-  read(context, node, "blocking_within_border_score", out.blocking_within_border_score);
+void parse(AnswerReader& in, IdCardScoreInfoResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "tampering_score") {
+      read(in, out.tampering_score);
+    } else if (name == "interim_score") {
+      read(in, out.interim_score);
+    } else if (name == "reproduce_score") {
+      read(in, out.reproduce_score);
+    } else if (name == "copy_score") {
+      read(in, out.copy_score);
+    } else if (name == "border_integrity_score") {
+      read(in, out.border_integrity_score);
+    } else if (name == "blur_score") {
+      read(in, out.blur_score);
+    } else if (name == "glare_score") {
+      read(in, out.glare_score);
+    } else if (name == "blocking_within_border_score") {
+      read(in, out.blocking_within_border_score);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const IdCardScoreInfoResult& value) {
@@ -1009,10 +1406,16 @@ nlohmann::json to_json(JsonWriter, const IdCardScoreInfoResult& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, IdCardFrontVerificationResult& out) {
-  read(context, node, "valid_number", out.valid_number);
-  read(context, node, "valid_birth", out.valid_birth);
-  read(context, node, "valid_sex", out.valid_sex);
+void parse(AnswerReader& in, IdCardFrontVerificationResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "valid_number") {
+      read(in, out.valid_number);
+    } else if (name == "valid_birth") {
+      read(in, out.valid_birth);
+    } else if (name == "valid_sex") {
+      read(in, out.valid_sex);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const IdCardFrontVerificationResult& value) {
@@ -1023,27 +1426,50 @@ nlohmann::json to_json(JsonWriter, const IdCardFrontVerificationResult& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, IdCardFrontResult& out) {
-  read(context, node, "name", out.name);
-  read(context, node, "sex", out.sex);
-  read(context, node, "birth", out.birth);
-  read(context, node, "ethnicity", out.ethnicity);
-  read(context, node, "address", out.address);
-  read(context, node, "number", out.number);
-  read(context, node, "portrait_image", out.portrait_image);
-  read(context, node, "adjusted_image", out.adjusted_image);
-  read(context, node, "verification_result", out.verification_result);
-  read(context, node, "text_location", out.text_location);
-  read(context, node, "portrait_location", out.portrait_location);
-  read(context, node, "detect_reproduce_result", out.detect_reproduce_result);
-  read(context, node, "detect_copy_result", out.detect_copy_result);
-  read(context, node, "detect_tampering_result", out.detect_tampering_result);
-  read(context, node, "detect_border_integrity_result", out.detect_border_integrity_result);
-  read(context, node, "detect_blocking_within_border_result", out.detect_blocking_within_border_result);
-  read(context, node, "detect_blur_result", out.detect_blur_result);
-  read(context, node, "detect_interim_result", out.detect_interim_result);
-  read(context, node, "detect_glare_result", out.detect_glare_result);
-  read(context, node, "score_info", out.score_info);
+void parse(AnswerReader& in, IdCardFrontResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "name") {
+      read(in, out.name);
+    } else if (name == "sex") {
+      read(in, out.sex);
+    } else if (name == "birth") {
+      read(in, out.birth);
+    } else if (name == "ethnicity") {
+      read(in, out.ethnicity);
+    } else if (name == "address") {
+      read(in, out.address);
+    } else if (name == "number") {
+      read(in, out.number);
+    } else if (name == "portrait_image") {
+      read(in, out.portrait_image);
+    } else if (name == "adjusted_image") {
+      read(in, out.adjusted_image);
+    } else if (name == "verification_result") {
+      read(in, out.verification_result);
+    } else if (name == "text_location") {
+      read(in, out.text_location);
+    } else if (name == "portrait_location") {
+      read(in, out.portrait_location);
+    } else if (name == "detect_reproduce_result") {
+      read(in, out.detect_reproduce_result);
+    } else if (name == "detect_copy_result") {
+      read(in, out.detect_copy_result);
+    } else if (name == "detect_tampering_result") {
+      read(in, out.detect_tampering_result);
+    } else if (name == "detect_border_integrity_result") {
+      read(in, out.detect_border_integrity_result);
+    } else if (name == "detect_blocking_within_border_result") {
+      read(in, out.detect_blocking_within_border_result);
+    } else if (name == "detect_blur_result") {
+      read(in, out.detect_blur_result);
+    } else if (name == "detect_interim_result") {
+      read(in, out.detect_interim_result);
+    } else if (name == "detect_glare_result") {
+      read(in, out.detect_glare_result);
+    } else if (name == "score_info") {
+      read(in, out.score_info);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const IdCardFrontResult& value) {
@@ -1071,9 +1497,14 @@ nlohmann::json to_json(JsonWriter, const IdCardFrontResult& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, IdCardBackVerificationResult& out) {
-  read(context, node, "valid_date", out.valid_date);
-  read(context, node, "valid_validity_period", out.valid_validity_period);
+void parse(AnswerReader& in, IdCardBackVerificationResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "valid_date") {
+      read(in, out.valid_date);
+    } else if (name == "valid_validity_period") {
+      read(in, out.valid_validity_period);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const IdCardBackVerificationResult& value) {
@@ -1083,22 +1514,40 @@ nlohmann::json to_json(JsonWriter, const IdCardBackVerificationResult& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, IdCardBackResult& out) {
-  read(context, node, "issue", out.issue);
-  read(context, node, "valid_from", out.valid_from);
-  read(context, node, "valid_to", out.valid_to);
-  read(context, node, "adjusted_image", out.adjusted_image);
-  read(context, node, "verification_result", out.verification_result);
-  read(context, node, "text_location", out.text_location);
-  read(context, node, "detect_reproduce_result", out.detect_reproduce_result);
-  read(context, node, "detect_copy_result", out.detect_copy_result);
-  read(context, node, "detect_tampering_result", out.detect_tampering_result);
-  read(context, node, "detect_border_integrity_result", out.detect_border_integrity_result);
-  read(context, node, "detect_blocking_within_border_result", out.detect_blocking_within_border_result);
-  read(context, node, "detect_blur_result", out.detect_blur_result);
-  read(context, node, "detect_interim_result", out.detect_interim_result);
-  read(context, node, "detect_glare_result", out.detect_glare_result);
-  read(context, node, "score_info", out.score_info);
+void parse(AnswerReader& in, IdCardBackResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "issue") {
+      read(in, out.issue);
+    } else if (name == "valid_from") {
+      read(in, out.valid_from);
+    } else if (name == "valid_to") {
+      read(in, out.valid_to);
+    } else if (name == "adjusted_image") {
+      read(in, out.adjusted_image);
+    } else if (name == "verification_result") {
+      read(in, out.verification_result);
+    } else if (name == "text_location") {
+      read(in, out.text_location);
+    } else if (name == "detect_reproduce_result") {
+      read(in, out.detect_reproduce_result);
+    } else if (name == "detect_copy_result") {
+      read(in, out.detect_copy_result);
+    } else if (name == "detect_tampering_result") {
+      read(in, out.detect_tampering_result);
+    } else if (name == "detect_border_integrity_result") {
+      read(in, out.detect_border_integrity_result);
+    } else if (name == "detect_blocking_within_border_result") {
+      read(in, out.detect_blocking_within_border_result);
+    } else if (name == "detect_blur_result") {
+      read(in, out.detect_blur_result);
+    } else if (name == "detect_interim_result") {
+      read(in, out.detect_interim_result);
+    } else if (name == "detect_glare_result") {
+      read(in, out.detect_glare_result);
+    } else if (name == "score_info") {
+      read(in, out.score_info);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const IdCardBackResult& value) {
@@ -1121,32 +1570,60 @@ nlohmann::json to_json(JsonWriter, const IdCardBackResult& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, IdCardResult& out) {
-  read(context, node, "name", out.name);
-  read(context, node, "sex", out.sex);
-  read(context, node, "birth", out.birth);
-  read(context, node, "ethnicity", out.ethnicity);
-  read(context, node, "address", out.address);
-  read(context, node, "number", out.number);
-  read(context, node, "issue", out.issue);
-  read(context, node, "valid_from", out.valid_from);
-  read(context, node, "valid_to", out.valid_to);
-  read(context, node, "verification_result", out.verification_result);
-  read(context, node, "text_location", out.text_location);
-  read(context, node, "portrait_image", out.portrait_image);
-  read(context, node, "adjusted_image", out.adjusted_image);
-  read(context, node, "portrait_location", out.portrait_location);
-  read(context, node, "detect_reproduce_result", out.detect_reproduce_result);
-  read(context, node, "detect_copy_result", out.detect_copy_result);
-  read(context, node, "detect_tampering_result", out.detect_tampering_result);
-  read(context, node, "detect_border_integrity_result", out.detect_border_integrity_result);
-  read(context, node, "detect_blocking_within_border_result", out.detect_blocking_within_border_result);
-  read(context, node, "detect_blur_result", out.detect_blur_result);
-  read(context, node, "detect_interim_result", out.detect_interim_result);
-  read(context, node, "detect_glare_result", out.detect_glare_result);
-  read(context, node, "score_info", out.score_info);
-  read(context, node, "front", out.front);
-  read(context, node, "back", out.back);
+void parse(AnswerReader& in, IdCardResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "name") {
+      read(in, out.name);
+    } else if (name == "sex") {
+      read(in, out.sex);
+    } else if (name == "birth") {
+      read(in, out.birth);
+    } else if (name == "ethnicity") {
+      read(in, out.ethnicity);
+    } else if (name == "address") {
+      read(in, out.address);
+    } else if (name == "number") {
+      read(in, out.number);
+    } else if (name == "issue") {
+      read(in, out.issue);
+    } else if (name == "valid_from") {
+      read(in, out.valid_from);
+    } else if (name == "valid_to") {
+      read(in, out.valid_to);
+    } else if (name == "verification_result") {
+      read(in, out.verification_result);
+    } else if (name == "text_location") {
+      read(in, out.text_location);
+    } else if (name == "portrait_image") {
+      read(in, out.portrait_image);
+    } else if (name == "adjusted_image") {
+      read(in, out.adjusted_image);
+    } else if (name == "portrait_location") {
+      read(in, out.portrait_location);
+    } else if (name == "detect_reproduce_result") {
+      read(in, out.detect_reproduce_result);
+    } else if (name == "detect_copy_result") {
+      read(in, out.detect_copy_result);
+    } else if (name == "detect_tampering_result") {
+      read(in, out.detect_tampering_result);
+    } else if (name == "detect_border_integrity_result") {
+      read(in, out.detect_border_integrity_result);
+    } else if (name == "detect_blocking_within_border_result") {
+      read(in, out.detect_blocking_within_border_result);
+    } else if (name == "detect_blur_result") {
+      read(in, out.detect_blur_result);
+    } else if (name == "detect_interim_result") {
+      read(in, out.detect_interim_result);
+    } else if (name == "detect_glare_result") {
+      read(in, out.detect_glare_result);
+    } else if (name == "score_info") {
+      read(in, out.score_info);
+    } else if (name == "front") {
+      read(in, out.front);
+    } else if (name == "back") {
+      read(in, out.back);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const IdCardResult& value) {
@@ -1179,9 +1656,16 @@ nlohmann::json to_json(JsonWriter, const IdCardResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, IdCardResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, IdCardResult& out) {
+  out = IdCardResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, IdCardResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const IdCardResult& value) {
@@ -1200,28 +1684,45 @@ Status to_json(const IdDocumentOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, IdDocumentOptions& options) {
-  const ParseContext context;
-  read(context, body, "country_region", options.country_region);
-  read(context, body, "id_type", options.id_type);
-  read(context, body, "return_portrait_image", options.return_portrait_image);
+  read(body, "country_region", options.country_region);
+  read(body, "id_type", options.id_type);
+  read(body, "return_portrait_image", options.return_portrait_image);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, IdDocumentResult& out) {
-  read(context, node, "country_region", out.country_region);
-  read(context, node, "id_type", out.id_type);
-  read(context, node, "side", out.side);
-  read(context, node, "first_name", out.first_name);
-  read(context, node, "last_name", out.last_name);
-  read(context, node, "sex", out.sex);
-  read(context, node, "nationality", out.nationality);
-  read(context, node, "birth_date", out.birth_date);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "expiry_date", out.expiry_date);
-  read(context, node, "document_number", out.document_number);
-  read(context, node, "address", out.address);
-  read(context, node, "issuing_authority", out.issuing_authority);
-  read(context, node, "portrait_image", out.portrait_image);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, IdDocumentResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "country_region") {
+      read(in, out.country_region);
+    } else if (name == "id_type") {
+      read(in, out.id_type);
+    } else if (name == "side") {
+      read(in, out.side);
+    } else if (name == "first_name") {
+      read(in, out.first_name);
+    } else if (name == "last_name") {
+      read(in, out.last_name);
+    } else if (name == "sex") {
+      read(in, out.sex);
+    } else if (name == "nationality") {
+      read(in, out.nationality);
+    } else if (name == "birth_date") {
+      read(in, out.birth_date);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "expiry_date") {
+      read(in, out.expiry_date);
+    } else if (name == "document_number") {
+      read(in, out.document_number);
+    } else if (name == "address") {
+      read(in, out.address);
+    } else if (name == "issuing_authority") {
+      read(in, out.issuing_authority);
+    } else if (name == "portrait_image") {
+      read(in, out.portrait_image);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const IdDocumentResult& value) {
@@ -1244,9 +1745,16 @@ nlohmann::json to_json(JsonWriter, const IdDocumentResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, IdDocumentResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, IdDocumentResult& out) {
+  out = IdDocumentResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, IdDocumentResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const IdDocumentResult& value) {
@@ -1260,11 +1768,18 @@ const ApiSpec kLicensePlateApi = {
 Status to_json(const LicensePlateOptions&, nlohmann::json&) { return Success{}; }
 void from_json(const nlohmann::json&, LicensePlateOptions&) {}
 
-void parse(const ParseContext& context, const nlohmann::json& node, LicensePlateItem& out) {
-  read(context, node, "plate_number", out.plate_number);
-  read(context, node, "plate_color", out.plate_color);
-  read(context, node, "plate_location", out.plate_location);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, LicensePlateItem& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "plate_number") {
+      read(in, out.plate_number);
+    } else if (name == "plate_color") {
+      read(in, out.plate_color);
+    } else if (name == "plate_location") {
+      read(in, out.plate_location);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const LicensePlateItem& value) {
@@ -1276,9 +1791,14 @@ nlohmann::json to_json(JsonWriter, const LicensePlateItem& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, LicensePlateResult& out) {
-  (void)document;
-  read_items(context, result, out.items);
+void parse_result(AnswerReader& in, LicensePlateResult& out) {
+  read_items(in, out.items);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, LicensePlateResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const LicensePlateResult& value) {
@@ -1298,28 +1818,46 @@ Status to_json(const MacaoIdCardOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, MacaoIdCardOptions& options) {
-  const ParseContext context;
-  read(context, body, "side", options.side);
-  read(context, body, "return_portrait_image", options.return_portrait_image);
+  read(body, "side", options.side);
+  read(body, "return_portrait_image", options.return_portrait_image);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, MacaoIdCardResult& out) {
-  read(context, node, "side", out.side);
-  read(context, node, "name", out.name);
-  read(context, node, "name_en", out.name_en);
-  read(context, node, "sex", out.sex);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "expiry_date", out.expiry_date);
-  read(context, node, "birth_date", out.birth_date);
-  read(context, node, "initial_issue_date", out.initial_issue_date);
-  read(context, node, "height", out.height);
-  read(context, node, "number", out.number);
-  read(context, node, "symbols", out.symbols);
-  read(context, node, "machine_code1", out.machine_code1);
-  read(context, node, "machine_code2", out.machine_code2);
-  read(context, node, "machine_code3", out.machine_code3);
-  read(context, node, "portrait_image", out.portrait_image);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, MacaoIdCardResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "side") {
+      read(in, out.side);
+    } else if (name == "name") {
+      read(in, out.name);
+    } else if (name == "name_en") {
+      read(in, out.name_en);
+    } else if (name == "sex") {
+      read(in, out.sex);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "expiry_date") {
+      read(in, out.expiry_date);
+    } else if (name == "birth_date") {
+      read(in, out.birth_date);
+    } else if (name == "initial_issue_date") {
+      read(in, out.initial_issue_date);
+    } else if (name == "height") {
+      read(in, out.height);
+    } else if (name == "number") {
+      read(in, out.number);
+    } else if (name == "symbols") {
+      read(in, out.symbols);
+    } else if (name == "machine_code1") {
+      read(in, out.machine_code1);
+    } else if (name == "machine_code2") {
+      read(in, out.machine_code2);
+    } else if (name == "machine_code3") {
+      read(in, out.machine_code3);
+    } else if (name == "portrait_image") {
+      read(in, out.portrait_image);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const MacaoIdCardResult& value) {
@@ -1343,9 +1881,16 @@ nlohmann::json to_json(JsonWriter, const MacaoIdCardResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, MacaoIdCardResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, MacaoIdCardResult& out) {
+  out = MacaoIdCardResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, MacaoIdCardResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const MacaoIdCardResult& value) {
@@ -1363,28 +1908,46 @@ Status to_json(const MainlandTravelPermitOptions& options, nlohmann::json& body)
 }
 
 void from_json(const nlohmann::json& body, MainlandTravelPermitOptions& options) {
-  const ParseContext context;
-  read(context, body, "return_portrait_image", options.return_portrait_image);
-  read(context, body, "return_portrait_location", options.return_portrait_location);
+  read(body, "return_portrait_image", options.return_portrait_image);
+  read(body, "return_portrait_location", options.return_portrait_location);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, MainlandTravelPermitConfidence& out) {
-  read(context, node, "name", out.name);
-  read(context, node, "name_en", out.name_en);
-  read(context, node, "birth_date", out.birth_date);
-  read(context, node, "sex", out.sex);
-  read(context, node, "valid_period", out.valid_period);
-  read(context, node, "issuing_authority", out.issuing_authority);
-  read(context, node, "number", out.number);
-  read(context, node, "issue_place", out.issue_place);
-  read(context, node, "issue_times", out.issue_times);
-  read(context, node, "type", out.type);
-  read(context, node, "side", out.side);
-  read(context, node, "id_name", out.id_name);
-  read(context, node, "id_number", out.id_number);
-  read(context, node, "machine_code1", out.machine_code1);
-  read(context, node, "machine_code2", out.machine_code2);
-  read(context, node, "machine_code3", out.machine_code3);
+void parse(AnswerReader& in, MainlandTravelPermitConfidence& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "name") {
+      read(in, out.name);
+    } else if (name == "name_en") {
+      read(in, out.name_en);
+    } else if (name == "birth_date") {
+      read(in, out.birth_date);
+    } else if (name == "sex") {
+      read(in, out.sex);
+    } else if (name == "valid_period") {
+      read(in, out.valid_period);
+    } else if (name == "issuing_authority") {
+      read(in, out.issuing_authority);
+    } else if (name == "number") {
+      read(in, out.number);
+    } else if (name == "issue_place") {
+      read(in, out.issue_place);
+    } else if (name == "issue_times") {
+      read(in, out.issue_times);
+    } else if (name == "type") {
+      read(in, out.type);
+    } else if (name == "side") {
+      read(in, out.side);
+    } else if (name == "id_name") {
+      read(in, out.id_name);
+    } else if (name == "id_number") {
+      read(in, out.id_number);
+    } else if (name == "machine_code1") {
+      read(in, out.machine_code1);
+    } else if (name == "machine_code2") {
+      read(in, out.machine_code2);
+    } else if (name == "machine_code3") {
+      read(in, out.machine_code3);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const MainlandTravelPermitConfidence& value) {
@@ -1408,26 +1971,48 @@ nlohmann::json to_json(JsonWriter, const MainlandTravelPermitConfidence& value) 
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, MainlandTravelPermitResult& out) {
-  read(context, node, "name", out.name);
-  read(context, node, "name_en", out.name_en);
-  read(context, node, "birth_date", out.birth_date);
-  read(context, node, "sex", out.sex);
-  read(context, node, "valid_period", out.valid_period);
-  read(context, node, "issuing_authority", out.issuing_authority);
-  read(context, node, "number", out.number);
-  read(context, node, "issue_place", out.issue_place);
-  read(context, node, "issue_times", out.issue_times);
-  read(context, node, "id_name", out.id_name);
-  read(context, node, "id_number", out.id_number);
-  read(context, node, "machine_code1", out.machine_code1);
-  read(context, node, "machine_code2", out.machine_code2);
-  read(context, node, "machine_code3", out.machine_code3);
-  read(context, node, "type", out.type);
-  read(context, node, "side", out.side);
-  read(context, node, "portrait_image", out.portrait_image);
-  read(context, node, "portrait_location", out.portrait_location);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, MainlandTravelPermitResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "name") {
+      read(in, out.name);
+    } else if (name == "name_en") {
+      read(in, out.name_en);
+    } else if (name == "birth_date") {
+      read(in, out.birth_date);
+    } else if (name == "sex") {
+      read(in, out.sex);
+    } else if (name == "valid_period") {
+      read(in, out.valid_period);
+    } else if (name == "issuing_authority") {
+      read(in, out.issuing_authority);
+    } else if (name == "number") {
+      read(in, out.number);
+    } else if (name == "issue_place") {
+      read(in, out.issue_place);
+    } else if (name == "issue_times") {
+      read(in, out.issue_times);
+    } else if (name == "id_name") {
+      read(in, out.id_name);
+    } else if (name == "id_number") {
+      read(in, out.id_number);
+    } else if (name == "machine_code1") {
+      read(in, out.machine_code1);
+    } else if (name == "machine_code2") {
+      read(in, out.machine_code2);
+    } else if (name == "machine_code3") {
+      read(in, out.machine_code3);
+    } else if (name == "type") {
+      read(in, out.type);
+    } else if (name == "side") {
+      read(in, out.side);
+    } else if (name == "portrait_image") {
+      read(in, out.portrait_image);
+    } else if (name == "portrait_location") {
+      read(in, out.portrait_location);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const MainlandTravelPermitResult& value) {
@@ -1454,9 +2039,16 @@ nlohmann::json to_json(JsonWriter, const MainlandTravelPermitResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, MainlandTravelPermitResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, MainlandTravelPermitResult& out) {
+  out = MainlandTravelPermitResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, MainlandTravelPermitResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const MainlandTravelPermitResult& value) {
@@ -1473,23 +2065,37 @@ Status to_json(const MyanmarDriverLicenseOptions& options, nlohmann::json& body)
 }
 
 void from_json(const nlohmann::json& body, MyanmarDriverLicenseOptions& options) {
-  const ParseContext context;
-  read(context, body, "convert_unicode", options.convert_unicode);
+  read(body, "convert_unicode", options.convert_unicode);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, MyanmarDriverLicenseConfidence& out) {
-  read(context, node, "card_number", out.card_number);
-  read(context, node, "card_number_en", out.card_number_en);
-  read(context, node, "name", out.name);
-  read(context, node, "name_en", out.name_en);
-  read(context, node, "nrc_id", out.nrc_id);
-  read(context, node, "nrc_id_en", out.nrc_id_en);
-  read(context, node, "birth", out.birth);
-  read(context, node, "birth_en", out.birth_en);
-  read(context, node, "blood_group", out.blood_group);
-  read(context, node, "blood_group_en", out.blood_group_en);
-  read(context, node, "expiried_date", out.expiried_date);
-  read(context, node, "expiried_date_en", out.expiried_date_en);
+void parse(AnswerReader& in, MyanmarDriverLicenseConfidence& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "card_number") {
+      read(in, out.card_number);
+    } else if (name == "card_number_en") {
+      read(in, out.card_number_en);
+    } else if (name == "name") {
+      read(in, out.name);
+    } else if (name == "name_en") {
+      read(in, out.name_en);
+    } else if (name == "nrc_id") {
+      read(in, out.nrc_id);
+    } else if (name == "nrc_id_en") {
+      read(in, out.nrc_id_en);
+    } else if (name == "birth") {
+      read(in, out.birth);
+    } else if (name == "birth_en") {
+      read(in, out.birth_en);
+    } else if (name == "blood_group") {
+      read(in, out.blood_group);
+    } else if (name == "blood_group_en") {
+      read(in, out.blood_group_en);
+    } else if (name == "expiried_date") {
+      read(in, out.expiried_date);
+    } else if (name == "expiried_date_en") {
+      read(in, out.expiried_date_en);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const MyanmarDriverLicenseConfidence& value) {
@@ -1509,20 +2115,36 @@ nlohmann::json to_json(JsonWriter, const MyanmarDriverLicenseConfidence& value) 
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, MyanmarDriverLicenseResult& out) {
-  read(context, node, "card_number", out.card_number);
-  read(context, node, "card_number_en", out.card_number_en);
-  read(context, node, "name", out.name);
-  read(context, node, "name_en", out.name_en);
-  read(context, node, "nrc_id", out.nrc_id);
-  read(context, node, "nrc_id_en", out.nrc_id_en);
-  read(context, node, "birth", out.birth);
-  read(context, node, "birth_en", out.birth_en);
-  read(context, node, "blood_group", out.blood_group);
-  read(context, node, "blood_group_en", out.blood_group_en);
-  read(context, node, "expiried_date", out.expiried_date);
-  read(context, node, "expiried_date_en", out.expiried_date_en);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, MyanmarDriverLicenseResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "card_number") {
+      read(in, out.card_number);
+    } else if (name == "card_number_en") {
+      read(in, out.card_number_en);
+    } else if (name == "name") {
+      read(in, out.name);
+    } else if (name == "name_en") {
+      read(in, out.name_en);
+    } else if (name == "nrc_id") {
+      read(in, out.nrc_id);
+    } else if (name == "nrc_id_en") {
+      read(in, out.nrc_id_en);
+    } else if (name == "birth") {
+      read(in, out.birth);
+    } else if (name == "birth_en") {
+      read(in, out.birth_en);
+    } else if (name == "blood_group") {
+      read(in, out.blood_group);
+    } else if (name == "blood_group_en") {
+      read(in, out.blood_group_en);
+    } else if (name == "expiried_date") {
+      read(in, out.expiried_date);
+    } else if (name == "expiried_date_en") {
+      read(in, out.expiried_date_en);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const MyanmarDriverLicenseResult& value) {
@@ -1543,9 +2165,16 @@ nlohmann::json to_json(JsonWriter, const MyanmarDriverLicenseResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, MyanmarDriverLicenseResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, MyanmarDriverLicenseResult& out) {
+  out = MyanmarDriverLicenseResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, MyanmarDriverLicenseResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const MyanmarDriverLicenseResult& value) {
@@ -1567,27 +2196,40 @@ Status to_json(const MyanmarIdcardOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, MyanmarIdcardOptions& options) {
-  const ParseContext context;
-  read(context, body, "convert_unicode", options.convert_unicode);
-  read(context, body, "return_confidence", options.return_confidence);
-  read(context, body, "return_portrait_image", options.return_portrait_image);
-  read(context, body, "return_portrait_location", options.return_portrait_location);
-  read(context, body, "return_idcard_type", options.return_idcard_type);
-  read(context, body, "return_translation", options.return_translation);
+  read(body, "convert_unicode", options.convert_unicode);
+  read(body, "return_confidence", options.return_confidence);
+  read(body, "return_portrait_image", options.return_portrait_image);
+  read(body, "return_portrait_location", options.return_portrait_location);
+  read(body, "return_idcard_type", options.return_idcard_type);
+  read(body, "return_translation", options.return_translation);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, MyanmarIdcardConfidence& out) {
-  read(context, node, "nrc_id", out.nrc_id);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "name", out.name);
-  read(context, node, "birth", out.birth);
-  read(context, node, "bloodlines_religion", out.bloodlines_religion);
-  read(context, node, "height", out.height);
-  read(context, node, "blood_group", out.blood_group);
-  read(context, node, "card_id", out.card_id);
-  read(context, node, "nrc_id_back", out.nrc_id_back);
-  read(context, node, "profession", out.profession);
-  read(context, node, "address", out.address);
+void parse(AnswerReader& in, MyanmarIdcardConfidence& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "nrc_id") {
+      read(in, out.nrc_id);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "name") {
+      read(in, out.name);
+    } else if (name == "birth") {
+      read(in, out.birth);
+    } else if (name == "bloodlines_religion") {
+      read(in, out.bloodlines_religion);
+    } else if (name == "height") {
+      read(in, out.height);
+    } else if (name == "blood_group") {
+      read(in, out.blood_group);
+    } else if (name == "card_id") {
+      read(in, out.card_id);
+    } else if (name == "nrc_id_back") {
+      read(in, out.nrc_id_back);
+    } else if (name == "profession") {
+      read(in, out.profession);
+    } else if (name == "address") {
+      read(in, out.address);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const MyanmarIdcardConfidence& value) {
@@ -1606,11 +2248,18 @@ nlohmann::json to_json(JsonWriter, const MyanmarIdcardConfidence& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, MyanmarIdcardTranslationInfo& out) {
-  read(context, node, "name_translation", out.name_translation);
-  read(context, node, "father_name_translation", out.father_name_translation);
-  read(context, node, "nrc_id_translation", out.nrc_id_translation);
-  read(context, node, "birth_translation", out.birth_translation);
+void parse(AnswerReader& in, MyanmarIdcardTranslationInfo& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "name_translation") {
+      read(in, out.name_translation);
+    } else if (name == "father_name_translation") {
+      read(in, out.father_name_translation);
+    } else if (name == "nrc_id_translation") {
+      read(in, out.nrc_id_translation);
+    } else if (name == "birth_translation") {
+      read(in, out.birth_translation);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const MyanmarIdcardTranslationInfo& value) {
@@ -1622,26 +2271,48 @@ nlohmann::json to_json(JsonWriter, const MyanmarIdcardTranslationInfo& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, MyanmarIdcardResult& out) {
-  read(context, node, "side", out.side);
-  read(context, node, "class", out.card_class);
-  read(context, node, "nrc_id", out.nrc_id);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "name", out.name);
-  read(context, node, "father_name", out.father_name);
-  read(context, node, "birth", out.birth);
-  read(context, node, "bloodlines_religion", out.bloodlines_religion);
-  read(context, node, "height", out.height);
-  read(context, node, "blood_group", out.blood_group);
-  read(context, node, "card_id", out.card_id);
-  read(context, node, "nrc_id_back", out.nrc_id_back);
-  read(context, node, "profession", out.profession);
-  read(context, node, "address", out.address);
-  read(context, node, "confidence", out.confidence);
-  read(context, node, "portrait_image", out.portrait_image);
-  read(context, node, "portrait_location", out.portrait_location);
-  read(context, node, "idcard_type", out.idcard_type);
-  read(context, node, "translation_info", out.translation_info);
+void parse(AnswerReader& in, MyanmarIdcardResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "side") {
+      read(in, out.side);
+    } else if (name == "class") {
+      read(in, out.card_class);
+    } else if (name == "nrc_id") {
+      read(in, out.nrc_id);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "name") {
+      read(in, out.name);
+    } else if (name == "father_name") {
+      read(in, out.father_name);
+    } else if (name == "birth") {
+      read(in, out.birth);
+    } else if (name == "bloodlines_religion") {
+      read(in, out.bloodlines_religion);
+    } else if (name == "height") {
+      read(in, out.height);
+    } else if (name == "blood_group") {
+      read(in, out.blood_group);
+    } else if (name == "card_id") {
+      read(in, out.card_id);
+    } else if (name == "nrc_id_back") {
+      read(in, out.nrc_id_back);
+    } else if (name == "profession") {
+      read(in, out.profession);
+    } else if (name == "address") {
+      read(in, out.address);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    } else if (name == "portrait_image") {
+      read(in, out.portrait_image);
+    } else if (name == "portrait_location") {
+      read(in, out.portrait_location);
+    } else if (name == "idcard_type") {
+      read(in, out.idcard_type);
+    } else if (name == "translation_info") {
+      read(in, out.translation_info);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const MyanmarIdcardResult& value) {
@@ -1668,9 +2339,16 @@ nlohmann::json to_json(JsonWriter, const MyanmarIdcardResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, MyanmarIdcardResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, MyanmarIdcardResult& out) {
+  out = MyanmarIdcardResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, MyanmarIdcardResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const MyanmarIdcardResult& value) {
@@ -1687,26 +2365,43 @@ Status to_json(const PassportOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, PassportOptions& options) {
-  const ParseContext context;
-  read(context, body, "country_code", options.country_code);
+  read(body, "country_code", options.country_code);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, PassportResult& out) {
-  read(context, node, "passport_type", out.passport_type);
-  read(context, node, "country_code", out.country_code);
-  read(context, node, "passport_number", out.passport_number);
-  read(context, node, "nationality", out.nationality);
-  read(context, node, "surname", out.surname);
-  read(context, node, "given_name", out.given_name);
-  read(context, node, "sex", out.sex);
-  read(context, node, "date_of_birth", out.date_of_birth);
-  read(context, node, "date_of_expiry", out.date_of_expiry);
-  read(context, node, "date_of_issue", out.date_of_issue);
-  read(context, node, "place_of_birth", out.place_of_birth);
-  read(context, node, "place_of_issue", out.place_of_issue);
-  read(context, node, "issuing_authority", out.issuing_authority);
-  read(context, node, "confidence", out.confidence);
-  read(context, node, "extra_info", out.extra_info);
+void parse(AnswerReader& in, PassportResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "passport_type") {
+      read(in, out.passport_type);
+    } else if (name == "country_code") {
+      read(in, out.country_code);
+    } else if (name == "passport_number") {
+      read(in, out.passport_number);
+    } else if (name == "nationality") {
+      read(in, out.nationality);
+    } else if (name == "surname") {
+      read(in, out.surname);
+    } else if (name == "given_name") {
+      read(in, out.given_name);
+    } else if (name == "sex") {
+      read(in, out.sex);
+    } else if (name == "date_of_birth") {
+      read(in, out.date_of_birth);
+    } else if (name == "date_of_expiry") {
+      read(in, out.date_of_expiry);
+    } else if (name == "date_of_issue") {
+      read(in, out.date_of_issue);
+    } else if (name == "place_of_birth") {
+      read(in, out.place_of_birth);
+    } else if (name == "place_of_issue") {
+      read(in, out.place_of_issue);
+    } else if (name == "issuing_authority") {
+      read(in, out.issuing_authority);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    } else if (name == "extra_info") {
+      read(in, out.extra_info);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const PassportResult& value) {
@@ -1729,9 +2424,16 @@ nlohmann::json to_json(JsonWriter, const PassportResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, PassportResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, PassportResult& out) {
+  out = PassportResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, PassportResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const PassportResult& value) {
@@ -1748,15 +2450,21 @@ Status to_json(const PcrTestRecordOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, PcrTestRecordOptions& options) {
-  const ParseContext context;
-  read(context, body, "detect_direction", options.detect_direction);
+  read(body, "detect_direction", options.detect_direction);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, PcrTestRecordConfidence& out) {
-  read(context, node, "name", out.name);
-  read(context, node, "sampling_time", out.sampling_time);
-  read(context, node, "test_time", out.test_time);
-  read(context, node, "test_result", out.test_result);
+void parse(AnswerReader& in, PcrTestRecordConfidence& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "name") {
+      read(in, out.name);
+    } else if (name == "sampling_time") {
+      read(in, out.sampling_time);
+    } else if (name == "test_time") {
+      read(in, out.test_time);
+    } else if (name == "test_result") {
+      read(in, out.test_result);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const PcrTestRecordConfidence& value) {
@@ -1768,10 +2476,16 @@ nlohmann::json to_json(JsonWriter, const PcrTestRecordConfidence& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, PcrTestRecordWordsBlock& out) {
-  read(context, node, "words", out.words);
-  read(context, node, "location", out.location);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, PcrTestRecordWordsBlock& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "words") {
+      read(in, out.words);
+    } else if (name == "location") {
+      read(in, out.location);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const PcrTestRecordWordsBlock& value) {
@@ -1782,14 +2496,24 @@ nlohmann::json to_json(JsonWriter, const PcrTestRecordWordsBlock& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, PcrTestRecordResult& out) {
-  read(context, node, "name", out.name);
-  read(context, node, "sampling_time", out.sampling_time);
-  read(context, node, "test_time", out.test_time);
-  read(context, node, "test_result", out.test_result);
-  read(context, node, "confidence", out.confidence);
-  read(context, node, "words_block_count", out.words_block_count);
-  read(context, node, "words_block_list", out.words_block_list);
+void parse(AnswerReader& in, PcrTestRecordResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "name") {
+      read(in, out.name);
+    } else if (name == "sampling_time") {
+      read(in, out.sampling_time);
+    } else if (name == "test_time") {
+      read(in, out.test_time);
+    } else if (name == "test_result") {
+      read(in, out.test_result);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    } else if (name == "words_block_count") {
+      read(in, out.words_block_count);
+    } else if (name == "words_block_list") {
+      read(in, out.words_block_list);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const PcrTestRecordResult& value) {
@@ -1804,9 +2528,16 @@ nlohmann::json to_json(JsonWriter, const PcrTestRecordResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, PcrTestRecordResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, PcrTestRecordResult& out) {
+  out = PcrTestRecordResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, PcrTestRecordResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const PcrTestRecordResult& value) {
@@ -1824,38 +2555,66 @@ Status to_json(const PeruIdCardOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, PeruIdCardOptions& options) {
-  const ParseContext context;
-  read(context, body, "return_portrait_image", options.return_portrait_image);
-  read(context, body, "return_portrait_location", options.return_portrait_location);
+  read(body, "return_portrait_image", options.return_portrait_image);
+  read(body, "return_portrait_location", options.return_portrait_location);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, PeruIdCardResult& out) {
-  read(context, node, "cui_number", out.cui_number);
-  read(context, node, "first_surname", out.first_surname);
-  read(context, node, "second_surname", out.second_surname);
-  read(context, node, "given_name", out.given_name);
-  read(context, node, "sex", out.sex);
-  read(context, node, "marital_status", out.marital_status);
-  read(context, node, "birth_date", out.birth_date);
-  read(context, node, "nationality", out.nationality);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "expiry_date", out.expiry_date);
-  read(context, node, "birth_place", out.birth_place);
-  read(context, node, "voting_group", out.voting_group);
-  read(context, node, "organ_donation", out.organ_donation);
-  read(context, node, "registration_date", out.registration_date);
-  read(context, node, "portrait_image", out.portrait_image);
-  read(context, node, "portrait_location", out.portrait_location);
-  read(context, node, "address", out.address);
-  read(context, node, "department", out.department);
-  read(context, node, "province", out.province);
-  read(context, node, "district", out.district);
-  read(context, node, "remarks", out.remarks);
-  read(context, node, "machine_code1", out.machine_code1);
-  read(context, node, "machine_code2", out.machine_code2);
-  read(context, node, "machine_code3", out.machine_code3);
-  read(context, node, "duplicate", out.duplicate);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, PeruIdCardResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "cui_number") {
+      read(in, out.cui_number);
+    } else if (name == "first_surname") {
+      read(in, out.first_surname);
+    } else if (name == "second_surname") {
+      read(in, out.second_surname);
+    } else if (name == "given_name") {
+      read(in, out.given_name);
+    } else if (name == "sex") {
+      read(in, out.sex);
+    } else if (name == "marital_status") {
+      read(in, out.marital_status);
+    } else if (name == "birth_date") {
+      read(in, out.birth_date);
+    } else if (name == "nationality") {
+      read(in, out.nationality);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "expiry_date") {
+      read(in, out.expiry_date);
+    } else if (name == "birth_place") {
+      read(in, out.birth_place);
+    } else if (name == "voting_group") {
+      read(in, out.voting_group);
+    } else if (name == "organ_donation") {
+      read(in, out.organ_donation);
+    } else if (name == "registration_date") {
+      read(in, out.registration_date);
+    } else if (name == "portrait_image") {
+      read(in, out.portrait_image);
+    } else if (name == "portrait_location") {
+      read(in, out.portrait_location);
+    } else if (name == "address") {
+      read(in, out.address);
+    } else if (name == "department") {
+      read(in, out.department);
+    } else if (name == "province") {
+      read(in, out.province);
+    } else if (name == "district") {
+      read(in, out.district);
+    } else if (name == "remarks") {
+      read(in, out.remarks);
+    } else if (name == "machine_code1") {
+      read(in, out.machine_code1);
+    } else if (name == "machine_code2") {
+      read(in, out.machine_code2);
+    } else if (name == "machine_code3") {
+      read(in, out.machine_code3);
+    } else if (name == "duplicate") {
+      read(in, out.duplicate);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const PeruIdCardResult& value) {
@@ -1889,9 +2648,16 @@ nlohmann::json to_json(JsonWriter, const PeruIdCardResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, PeruIdCardResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, PeruIdCardResult& out) {
+  out = PeruIdCardResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, PeruIdCardResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const PeruIdCardResult& value) {
@@ -1905,29 +2671,54 @@ const ApiSpec kRealEstateCertificateApi = {
 Status to_json(const RealEstateCertificateOptions&, nlohmann::json&) { return Success{}; }
 void from_json(const nlohmann::json&, RealEstateCertificateOptions&) {}
 
-void parse(const ParseContext& context, const nlohmann::json& node, RealEstateCertificateResult& out) {
-  read(context, node, "issuer", out.issuer);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "real_estate_certificate_no", out.real_estate_certificate_no);
-  read(context, node, "mortgage_seals", out.mortgage_seals);
-  read(context, node, "canceled_mortgage_seals", out.canceled_mortgage_seals);
-  read(context, node, "estate_location", out.estate_location);
-  read(context, node, "total_floors", out.total_floors);
-  read(context, node, "floor", out.floor);
-  read(context, node, "year_built", out.year_built);
-  read(context, node, "structure", out.structure);
-  read(context, node, "area", out.area);
-  read(context, node, "revenue_stamps", out.revenue_stamps);
-  read(context, node, "ownership_certificate_no", out.ownership_certificate_no);
-  read(context, node, "estate_holder", out.estate_holder);
-  read(context, node, "obligee", out.obligee);
-  read(context, node, "ownership", out.ownership);
-  read(context, node, "property_unit_no", out.property_unit_no);
-  read(context, node, "right_type", out.right_type);
-  read(context, node, "right_nature", out.right_nature);
-  read(context, node, "usage", out.usage);
-  read(context, node, "intended_usage", out.intended_usage);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, RealEstateCertificateResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "issuer") {
+      read(in, out.issuer);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "real_estate_certificate_no") {
+      read(in, out.real_estate_certificate_no);
+    } else if (name == "mortgage_seals") {
+      read(in, out.mortgage_seals);
+    } else if (name == "canceled_mortgage_seals") {
+      read(in, out.canceled_mortgage_seals);
+    } else if (name == "estate_location") {
+      read(in, out.estate_location);
+    } else if (name == "total_floors") {
+      read(in, out.total_floors);
+    } else if (name == "floor") {
+      read(in, out.floor);
+    } else if (name == "year_built") {
+      read(in, out.year_built);
+    } else if (name == "structure") {
+      read(in, out.structure);
+    } else if (name == "area") {
+      read(in, out.area);
+    } else if (name == "revenue_stamps") {
+      read(in, out.revenue_stamps);
+    } else if (name == "ownership_certificate_no") {
+      read(in, out.ownership_certificate_no);
+    } else if (name == "estate_holder") {
+      read(in, out.estate_holder);
+    } else if (name == "obligee") {
+      read(in, out.obligee);
+    } else if (name == "ownership") {
+      read(in, out.ownership);
+    } else if (name == "property_unit_no") {
+      read(in, out.property_unit_no);
+    } else if (name == "right_type") {
+      read(in, out.right_type);
+    } else if (name == "right_nature") {
+      read(in, out.right_nature);
+    } else if (name == "usage") {
+      read(in, out.usage);
+    } else if (name == "intended_usage") {
+      read(in, out.intended_usage);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const RealEstateCertificateResult& value) {
@@ -1957,9 +2748,16 @@ nlohmann::json to_json(JsonWriter, const RealEstateCertificateResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, RealEstateCertificateResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, RealEstateCertificateResult& out) {
+  out = RealEstateCertificateResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, RealEstateCertificateResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const RealEstateCertificateResult& value) {
@@ -1980,32 +2778,51 @@ Status to_json(const ThailandIdcardOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, ThailandIdcardOptions& options) {
-  const ParseContext context;
-  read(context, body, "side", options.side);
-  read(context, body, "return_portrait_image", options.return_portrait_image);
-  read(context, body, "return_portrait_location", options.return_portrait_location);
-  read(context, body, "return_idcard_type", options.return_idcard_type);
-  read(context, body, "return_text_location", options.return_text_location);
+  read(body, "side", options.side);
+  read(body, "return_portrait_image", options.return_portrait_image);
+  read(body, "return_portrait_location", options.return_portrait_location);
+  read(body, "return_idcard_type", options.return_idcard_type);
+  read(body, "return_text_location", options.return_text_location);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, ThailandIdcardConfidence& out) {
-  read(context, node, "id_number", out.id_number);
-  read(context, node, "name_th", out.name_th);
-  read(context, node, "name_en", out.name_en);
-  read(context, node, "ref_number", out.ref_number);
-  read(context, node, "first_name_en", out.first_name_en);
-  read(context, node, "last_name_en", out.last_name_en);
-  read(context, node, "date_of_birth_th", out.date_of_birth_th);
-  read(context, node, "date_of_birth_en", out.date_of_birth_en);
-  read(context, node, "religion_th", out.religion_th);
-  read(context, node, "address_th", out.address_th);
-  read(context, node, "date_of_issue_th", out.date_of_issue_th);
-  read(context, node, "date_of_issue_en", out.date_of_issue_en);
-  read(context, node, "date_of_expiry_th", out.date_of_expiry_th);
-  read(context, node, "date_of_expiry_en", out.date_of_expiry_en);
-  read(context, node, "serial_number", out.serial_number);
-  read(context, node, "card_number", out.card_number);
-  read(context, node, "laser_number", out.laser_number);
+void parse(AnswerReader& in, ThailandIdcardConfidence& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "id_number") {
+      read(in, out.id_number);
+    } else if (name == "name_th") {
+      read(in, out.name_th);
+    } else if (name == "name_en") {
+      read(in, out.name_en);
+    } else if (name == "ref_number") {
+      read(in, out.ref_number);
+    } else if (name == "first_name_en") {
+      read(in, out.first_name_en);
+    } else if (name == "last_name_en") {
+      read(in, out.last_name_en);
+    } else if (name == "date_of_birth_th") {
+      read(in, out.date_of_birth_th);
+    } else if (name == "date_of_birth_en") {
+      read(in, out.date_of_birth_en);
+    } else if (name == "religion_th") {
+      read(in, out.religion_th);
+    } else if (name == "address_th") {
+      read(in, out.address_th);
+    } else if (name == "date_of_issue_th") {
+      read(in, out.date_of_issue_th);
+    } else if (name == "date_of_issue_en") {
+      read(in, out.date_of_issue_en);
+    } else if (name == "date_of_expiry_th") {
+      read(in, out.date_of_expiry_th);
+    } else if (name == "date_of_expiry_en") {
+      read(in, out.date_of_expiry_en);
+    } else if (name == "serial_number") {
+      read(in, out.serial_number);
+    } else if (name == "card_number") {
+      read(in, out.card_number);
+    } else if (name == "laser_number") {
+      read(in, out.laser_number);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const ThailandIdcardConfidence& value) {
@@ -2030,31 +2847,58 @@ nlohmann::json to_json(JsonWriter, const ThailandIdcardConfidence& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, ThailandIdcardResult& out) {
-  read(context, node, "type", out.type);
-  read(context, node, "name_en", out.name_en);
-  read(context, node, "ref_number", out.ref_number);
-  read(context, node, "side", out.side);
-  read(context, node, "id_number", out.id_number);
-  read(context, node, "name_th", out.name_th);
-  read(context, node, "first_name_en", out.first_name_en);
-  read(context, node, "last_name_en", out.last_name_en);
-  read(context, node, "date_of_birth_th", out.date_of_birth_th);
-  read(context, node, "date_of_birth_en", out.date_of_birth_en);
-  read(context, node, "religion_th", out.religion_th);
-  read(context, node, "address_th", out.address_th);
-  read(context, node, "date_of_issue_th", out.date_of_issue_th);
-  read(context, node, "date_of_issue_en", out.date_of_issue_en);
-  read(context, node, "date_of_expiry_th", out.date_of_expiry_th);
-  read(context, node, "date_of_expiry_en", out.date_of_expiry_en);
-  read(context, node, "serial_number", out.serial_number);
-  read(context, node, "card_number", out.card_number);
-  read(context, node, "laser_number", out.laser_number);
-  read(context, node, "confidence", out.confidence);
-  read(context, node, "portrait_image", out.portrait_image);
-  read(context, node, "portrait_location", out.portrait_location);
-  read(context, node, "idcard_type", out.idcard_type);
-  read(context, node, "text_location", out.text_location);
+void parse(AnswerReader& in, ThailandIdcardResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "type") {
+      read(in, out.type);
+    } else if (name == "name_en") {
+      read(in, out.name_en);
+    } else if (name == "ref_number") {
+      read(in, out.ref_number);
+    } else if (name == "side") {
+      read(in, out.side);
+    } else if (name == "id_number") {
+      read(in, out.id_number);
+    } else if (name == "name_th") {
+      read(in, out.name_th);
+    } else if (name == "first_name_en") {
+      read(in, out.first_name_en);
+    } else if (name == "last_name_en") {
+      read(in, out.last_name_en);
+    } else if (name == "date_of_birth_th") {
+      read(in, out.date_of_birth_th);
+    } else if (name == "date_of_birth_en") {
+      read(in, out.date_of_birth_en);
+    } else if (name == "religion_th") {
+      read(in, out.religion_th);
+    } else if (name == "address_th") {
+      read(in, out.address_th);
+    } else if (name == "date_of_issue_th") {
+      read(in, out.date_of_issue_th);
+    } else if (name == "date_of_issue_en") {
+      read(in, out.date_of_issue_en);
+    } else if (name == "date_of_expiry_th") {
+      read(in, out.date_of_expiry_th);
+    } else if (name == "date_of_expiry_en") {
+      read(in, out.date_of_expiry_en);
+    } else if (name == "serial_number") {
+      read(in, out.serial_number);
+    } else if (name == "card_number") {
+      read(in, out.card_number);
+    } else if (name == "laser_number") {
+      read(in, out.laser_number);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    } else if (name == "portrait_image") {
+      read(in, out.portrait_image);
+    } else if (name == "portrait_location") {
+      read(in, out.portrait_location);
+    } else if (name == "idcard_type") {
+      read(in, out.idcard_type);
+    } else if (name == "text_location") {
+      read(in, out.text_location);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const ThailandIdcardResult& value) {
@@ -2086,9 +2930,16 @@ nlohmann::json to_json(JsonWriter, const ThailandIdcardResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, ThailandIdcardResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, ThailandIdcardResult& out) {
+  out = ThailandIdcardResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, ThailandIdcardResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const ThailandIdcardResult& value) {
@@ -2102,11 +2953,18 @@ const ApiSpec kThailandLicensePlateApi = {
 Status to_json(const ThailandLicensePlateOptions&, nlohmann::json&) { return Success{}; }
 void from_json(const nlohmann::json&, ThailandLicensePlateOptions&) {}
 
-void parse(const ParseContext& context, const nlohmann::json& node, ThailandLicensePlateItem& out) {
-  read(context, node, "plate_number", out.plate_number);
-  read(context, node, "plate_location", out.plate_location);
-  read(context, node, "confidence", out.confidence);
-  read(context, node, "province", out.province);
+void parse(AnswerReader& in, ThailandLicensePlateItem& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "plate_number") {
+      read(in, out.plate_number);
+    } else if (name == "plate_location") {
+      read(in, out.plate_location);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    } else if (name == "province") {
+      read(in, out.province);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const ThailandLicensePlateItem& value) {
@@ -2118,9 +2976,14 @@ nlohmann::json to_json(JsonWriter, const ThailandLicensePlateItem& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, ThailandLicensePlateResult& out) {
-  (void)document;
-  read_items(context, result, out.items);
+void parse_result(AnswerReader& in, ThailandLicensePlateResult& out) {
+  read_items(in, out.items);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, ThailandLicensePlateResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const ThailandLicensePlateResult& value) {
@@ -2140,31 +3003,52 @@ Status to_json(const TransportationLicenseOptions& options, nlohmann::json& body
 }
 
 void from_json(const nlohmann::json& body, TransportationLicenseOptions& options) {
-  const ParseContext context;
-  read(context, body, "return_image_location", options.return_image_location);
-  read(context, body, "return_adjusted_image", options.return_adjusted_image);
+  read(body, "return_image_location", options.return_image_location);
+  read(body, "return_adjusted_image", options.return_adjusted_image);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, TransportationLicenseResult& out) {
-  read(context, node, "owner_name", out.owner_name);
-  read(context, node, "license_number", out.license_number);
-  read(context, node, "vehicle_number", out.vehicle_number);
-  read(context, node, "vehicle_type", out.vehicle_type);
-  read(context, node, "maximum_capacity", out.maximum_capacity);
-  read(context, node, "vehicle_size", out.vehicle_size);
-  read(context, node, "issuing_authority", out.issuing_authority);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "owner_address", out.owner_address);
-  read(context, node, "economic_type", out.economic_type);
-  read(context, node, "business_certificate", out.business_certificate);
-  read(context, node, "business_scope", out.business_scope);
-  read(context, node, "expiry_date", out.expiry_date);
-  read(context, node, "review_expiry_date", out.review_expiry_date);
-  read(context, node, "assessed_technical_level", out.assessed_technical_level);
-  read(context, node, "image_location", out.image_location);
-  read(context, node, "adjusted_image", out.adjusted_image);
-  read(context, node, "is_temporary_certificate", out.is_temporary_certificate);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, TransportationLicenseResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "owner_name") {
+      read(in, out.owner_name);
+    } else if (name == "license_number") {
+      read(in, out.license_number);
+    } else if (name == "vehicle_number") {
+      read(in, out.vehicle_number);
+    } else if (name == "vehicle_type") {
+      read(in, out.vehicle_type);
+    } else if (name == "maximum_capacity") {
+      read(in, out.maximum_capacity);
+    } else if (name == "vehicle_size") {
+      read(in, out.vehicle_size);
+    } else if (name == "issuing_authority") {
+      read(in, out.issuing_authority);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "owner_address") {
+      read(in, out.owner_address);
+    } else if (name == "economic_type") {
+      read(in, out.economic_type);
+    } else if (name == "business_certificate") {
+      read(in, out.business_certificate);
+    } else if (name == "business_scope") {
+      read(in, out.business_scope);
+    } else if (name == "expiry_date") {
+      read(in, out.expiry_date);
+    } else if (name == "review_expiry_date") {
+      read(in, out.review_expiry_date);
+    } else if (name == "assessed_technical_level") {
+      read(in, out.assessed_technical_level);
+    } else if (name == "image_location") {
+      read(in, out.image_location);
+    } else if (name == "adjusted_image") {
+      read(in, out.adjusted_image);
+    } else if (name == "is_temporary_certificate") {
+      read(in, out.is_temporary_certificate);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const TransportationLicenseResult& value) {
@@ -2191,9 +3075,16 @@ nlohmann::json to_json(JsonWriter, const TransportationLicenseResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, TransportationLicenseResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, TransportationLicenseResult& out) {
+  out = TransportationLicenseResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, TransportationLicenseResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const TransportationLicenseResult& value) {
@@ -2207,11 +3098,18 @@ const ApiSpec kQualificationCertificateApi = {
 Status to_json(const QualificationCertificateOptions&, nlohmann::json&) { return Success{}; }
 void from_json(const nlohmann::json&, QualificationCertificateOptions&) {}
 
-void parse(const ParseContext& context, const nlohmann::json& node, QualificationCertificateCategory& out) {
-  read(context, node, "category", out.category);
-  read(context, node, "initial_issue_date", out.initial_issue_date);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "expiry_date", out.expiry_date);
+void parse(AnswerReader& in, QualificationCertificateCategory& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "category") {
+      read(in, out.category);
+    } else if (name == "initial_issue_date") {
+      read(in, out.initial_issue_date);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "expiry_date") {
+      read(in, out.expiry_date);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const QualificationCertificateCategory& value) {
@@ -2223,11 +3121,18 @@ nlohmann::json to_json(JsonWriter, const QualificationCertificateCategory& value
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, QualificationCertificateCategoryConfidence& out) {
-  read(context, node, "category", out.category);
-  read(context, node, "initial_issue_date", out.initial_issue_date);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "expiry_date", out.expiry_date);
+void parse(AnswerReader& in, QualificationCertificateCategoryConfidence& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "category") {
+      read(in, out.category);
+    } else if (name == "initial_issue_date") {
+      read(in, out.initial_issue_date);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "expiry_date") {
+      read(in, out.expiry_date);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const QualificationCertificateCategoryConfidence& value) {
@@ -2239,25 +3144,46 @@ nlohmann::json to_json(JsonWriter, const QualificationCertificateCategoryConfide
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, QualificationCertificateConfidence& out) {
-  read(context, node, "id_number", out.id_number);
-  read(context, node, "assessment_date", out.assessment_date);
-  read(context, node, "certificate_number", out.certificate_number);
-  read(context, node, "file_number", out.file_number);
-  read(context, node, "union_card_number", out.union_card_number);
-  read(context, node, "continuing_education_info", out.continuing_education_info);
-  read(context, node, "sex", out.sex);
-  read(context, node, "phone_number", out.phone_number);
-  read(context, node, "registration_date", out.registration_date);
-  read(context, node, "work_unit", out.work_unit);
-  read(context, node, "integrity_assessment_info", out.integrity_assessment_info);
-  read(context, node, "nationality", out.nationality);
-  read(context, node, "name", out.name);
-  read(context, node, "address", out.address);
-  read(context, node, "driving_class", out.driving_class);
-  read(context, node, "issuing_authority", out.issuing_authority);
-  read(context, node, "birth_date", out.birth_date);
-  read(context, node, "qualification_category_list", out.qualification_category_list);
+void parse(AnswerReader& in, QualificationCertificateConfidence& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "id_number") {
+      read(in, out.id_number);
+    } else if (name == "assessment_date") {
+      read(in, out.assessment_date);
+    } else if (name == "certificate_number") {
+      read(in, out.certificate_number);
+    } else if (name == "file_number") {
+      read(in, out.file_number);
+    } else if (name == "union_card_number") {
+      read(in, out.union_card_number);
+    } else if (name == "continuing_education_info") {
+      read(in, out.continuing_education_info);
+    } else if (name == "sex") {
+      read(in, out.sex);
+    } else if (name == "phone_number") {
+      read(in, out.phone_number);
+    } else if (name == "registration_date") {
+      read(in, out.registration_date);
+    } else if (name == "work_unit") {
+      read(in, out.work_unit);
+    } else if (name == "integrity_assessment_info") {
+      read(in, out.integrity_assessment_info);
+    } else if (name == "nationality") {
+      read(in, out.nationality);
+    } else if (name == "name") {
+      read(in, out.name);
+    } else if (name == "address") {
+      read(in, out.address);
+    } else if (name == "driving_class") {
+      read(in, out.driving_class);
+    } else if (name == "issuing_authority") {
+      read(in, out.issuing_authority);
+    } else if (name == "birth_date") {
+      read(in, out.birth_date);
+    } else if (name == "qualification_category_list") {
+      read(in, out.qualification_category_list);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const QualificationCertificateConfidence& value) {
@@ -2283,26 +3209,48 @@ nlohmann::json to_json(JsonWriter, const QualificationCertificateConfidence& val
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, QualificationCertificateResult& out) {
-  read(context, node, "id_number", out.id_number);
-  read(context, node, "assessment_date", out.assessment_date);
-  read(context, node, "certificate_number", out.certificate_number);
-  read(context, node, "file_number", out.file_number);
-  read(context, node, "union_card_number", out.union_card_number);
-  read(context, node, "continuing_education_info", out.continuing_education_info);
-  read(context, node, "sex", out.sex);
-  read(context, node, "phone_number", out.phone_number);
-  read(context, node, "registration_date", out.registration_date);
-  read(context, node, "work_unit", out.work_unit);
-  read(context, node, "integrity_assessment_info", out.integrity_assessment_info);
-  read(context, node, "nationality", out.nationality);
-  read(context, node, "name", out.name);
-  read(context, node, "address", out.address);
-  read(context, node, "driving_class", out.driving_class);
-  read(context, node, "issuing_authority", out.issuing_authority);
-  read(context, node, "birth_date", out.birth_date);
-  read(context, node, "qualification_category_list", out.qualification_category_list);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, QualificationCertificateResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "id_number") {
+      read(in, out.id_number);
+    } else if (name == "assessment_date") {
+      read(in, out.assessment_date);
+    } else if (name == "certificate_number") {
+      read(in, out.certificate_number);
+    } else if (name == "file_number") {
+      read(in, out.file_number);
+    } else if (name == "union_card_number") {
+      read(in, out.union_card_number);
+    } else if (name == "continuing_education_info") {
+      read(in, out.continuing_education_info);
+    } else if (name == "sex") {
+      read(in, out.sex);
+    } else if (name == "phone_number") {
+      read(in, out.phone_number);
+    } else if (name == "registration_date") {
+      read(in, out.registration_date);
+    } else if (name == "work_unit") {
+      read(in, out.work_unit);
+    } else if (name == "integrity_assessment_info") {
+      read(in, out.integrity_assessment_info);
+    } else if (name == "nationality") {
+      read(in, out.nationality);
+    } else if (name == "name") {
+      read(in, out.name);
+    } else if (name == "address") {
+      read(in, out.address);
+    } else if (name == "driving_class") {
+      read(in, out.driving_class);
+    } else if (name == "issuing_authority") {
+      read(in, out.issuing_authority);
+    } else if (name == "birth_date") {
+      read(in, out.birth_date);
+    } else if (name == "qualification_category_list") {
+      read(in, out.qualification_category_list);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const QualificationCertificateResult& value) {
@@ -2329,9 +3277,16 @@ nlohmann::json to_json(JsonWriter, const QualificationCertificateResult& value) 
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, QualificationCertificateResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, QualificationCertificateResult& out) {
+  out = QualificationCertificateResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, QualificationCertificateResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const QualificationCertificateResult& value) {
@@ -2348,56 +3303,103 @@ Status to_json(const VehicleCertificateOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, VehicleCertificateOptions& options) {
-  const ParseContext context;
-  read(context, body, "return_text_location", options.return_text_location);
+  read(body, "return_text_location", options.return_text_location);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, VehicleCertificateResult& out) {
-  read(context, node, "certificate_number", out.certificate_number);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "manufacture_name", out.manufacture_name);
-  read(context, node, "vehicle_brand", out.vehicle_brand);
-  read(context, node, "vehicle_name", out.vehicle_name);
-  read(context, node, "vehicle_model", out.vehicle_model);
-  read(context, node, "vin", out.vin);
-  read(context, node, "vehicle_color", out.vehicle_color);
-  read(context, node, "chassis_model", out.chassis_model);
-  read(context, node, "chassis_id", out.chassis_id);
-  read(context, node, "chassis_certificate_number", out.chassis_certificate_number);
-  read(context, node, "engine_model", out.engine_model);
-  read(context, node, "engine_number", out.engine_number);
-  read(context, node, "fuel_type", out.fuel_type);
-  read(context, node, "displacement", out.displacement);
-  read(context, node, "power", out.power);
-  read(context, node, "emission_standard", out.emission_standard);
-  read(context, node, "fuel_consumption", out.fuel_consumption);
-  read(context, node, "overall_dimension_length", out.overall_dimension_length);
-  read(context, node, "overall_dimension_width", out.overall_dimension_width);
-  read(context, node, "overall_dimension_height", out.overall_dimension_height);
-  read(context, node, "container_dimension_length", out.container_dimension_length);
-  read(context, node, "container_dimension_width", out.container_dimension_width);
-  read(context, node, "container_dimension_height", out.container_dimension_height);
-  read(context, node, "spring_quantity", out.spring_quantity);
-  read(context, node, "tire_quantity", out.tire_quantity);
-  read(context, node, "tire_size", out.tire_size);
-  read(context, node, "front_wheel_track", out.front_wheel_track);
-  read(context, node, "rear_wheel_track", out.rear_wheel_track);
-  read(context, node, "wheelbase", out.wheelbase);
-  read(context, node, "axle_load", out.axle_load);
-  read(context, node, "axle_quantity", out.axle_quantity);
-  read(context, node, "steering_form", out.steering_form);
-  read(context, node, "total_weight", out.total_weight);
-  read(context, node, "equipment_weight", out.equipment_weight);
-  read(context, node, "maximum_laden_mass", out.maximum_laden_mass);
-  read(context, node, "mass_utilization_coefficient", out.mass_utilization_coefficient);
-  read(context, node, "traction_weight", out.traction_weight);
-  read(context, node, "maximum_load_mass", out.maximum_load_mass);
-  read(context, node, "cab_passenger_capacity", out.cab_passenger_capacity);
-  read(context, node, "passenger_capacity", out.passenger_capacity);
-  read(context, node, "max_design_speed", out.max_design_speed);
-  read(context, node, "manufacture_date", out.manufacture_date);
-  read(context, node, "confidence", out.confidence);
-  read(context, node, "text_location", out.text_location);
+void parse(AnswerReader& in, VehicleCertificateResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "certificate_number") {
+      read(in, out.certificate_number);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "manufacture_name") {
+      read(in, out.manufacture_name);
+    } else if (name == "vehicle_brand") {
+      read(in, out.vehicle_brand);
+    } else if (name == "vehicle_name") {
+      read(in, out.vehicle_name);
+    } else if (name == "vehicle_model") {
+      read(in, out.vehicle_model);
+    } else if (name == "vin") {
+      read(in, out.vin);
+    } else if (name == "vehicle_color") {
+      read(in, out.vehicle_color);
+    } else if (name == "chassis_model") {
+      read(in, out.chassis_model);
+    } else if (name == "chassis_id") {
+      read(in, out.chassis_id);
+    } else if (name == "chassis_certificate_number") {
+      read(in, out.chassis_certificate_number);
+    } else if (name == "engine_model") {
+      read(in, out.engine_model);
+    } else if (name == "engine_number") {
+      read(in, out.engine_number);
+    } else if (name == "fuel_type") {
+      read(in, out.fuel_type);
+    } else if (name == "displacement") {
+      read(in, out.displacement);
+    } else if (name == "power") {
+      read(in, out.power);
+    } else if (name == "emission_standard") {
+      read(in, out.emission_standard);
+    } else if (name == "fuel_consumption") {
+      read(in, out.fuel_consumption);
+    } else if (name == "overall_dimension_length") {
+      read(in, out.overall_dimension_length);
+    } else if (name == "overall_dimension_width") {
+      read(in, out.overall_dimension_width);
+    } else if (name == "overall_dimension_height") {
+      read(in, out.overall_dimension_height);
+    } else if (name == "container_dimension_length") {
+      read(in, out.container_dimension_length);
+    } else if (name == "container_dimension_width") {
+      read(in, out.container_dimension_width);
+    } else if (name == "container_dimension_height") {
+      read(in, out.container_dimension_height);
+    } else if (name == "spring_quantity") {
+      read(in, out.spring_quantity);
+    } else if (name == "tire_quantity") {
+      read(in, out.tire_quantity);
+    } else if (name == "tire_size") {
+      read(in, out.tire_size);
+    } else if (name == "front_wheel_track") {
+      read(in, out.front_wheel_track);
+    } else if (name == "rear_wheel_track") {
+      read(in, out.rear_wheel_track);
+    } else if (name == "wheelbase") {
+      read(in, out.wheelbase);
+    } else if (name == "axle_load") {
+      read(in, out.axle_load);
+    } else if (name == "axle_quantity") {
+      read(in, out.axle_quantity);
+    } else if (name == "steering_form") {
+      read(in, out.steering_form);
+    } else if (name == "total_weight") {
+      read(in, out.total_weight);
+    } else if (name == "equipment_weight") {
+      read(in, out.equipment_weight);
+    } else if (name == "maximum_laden_mass") {
+      read(in, out.maximum_laden_mass);
+    } else if (name == "mass_utilization_coefficient") {
+      read(in, out.mass_utilization_coefficient);
+    } else if (name == "traction_weight") {
+      read(in, out.traction_weight);
+    } else if (name == "maximum_load_mass") {
+      read(in, out.maximum_load_mass);
+    } else if (name == "cab_passenger_capacity") {
+      read(in, out.cab_passenger_capacity);
+    } else if (name == "passenger_capacity") {
+      read(in, out.passenger_capacity);
+    } else if (name == "max_design_speed") {
+      read(in, out.max_design_speed);
+    } else if (name == "manufacture_date") {
+      read(in, out.manufacture_date);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    } else if (name == "text_location") {
+      read(in, out.text_location);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const VehicleCertificateResult& value) {
@@ -2450,9 +3452,16 @@ nlohmann::json to_json(JsonWriter, const VehicleCertificateResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, VehicleCertificateResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, VehicleCertificateResult& out) {
+  out = VehicleCertificateResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, VehicleCertificateResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const VehicleCertificateResult& value) {
@@ -2473,17 +3482,21 @@ Status to_json(const VehicleLicenseOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, VehicleLicenseOptions& options) {
-  const ParseContext context;
-  read(context, body, "side", options.side);
-  read(context, body, "return_issuing_authority", options.return_issuing_authority);
-  read(context, body, "return_text_location", options.return_text_location);
-  read(context, body, "recognize_electronic_license", options.recognize_electronic_license);
-  read(context, body, "alarm", options.alarm);
+  read(body, "side", options.side);
+  read(body, "return_issuing_authority", options.return_issuing_authority);
+  read(body, "return_text_location", options.return_text_location);
+  read(body, "recognize_electronic_license", options.recognize_electronic_license);
+  read(body, "alarm", options.alarm);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, VehicleLicenseAlarmResult& out) {
-  read(context, node, "detect_blocking_within_border_result", out.detect_blocking_within_border_result);
-  read(context, node, "detect_border_integrity_result", out.detect_border_integrity_result);
+void parse(AnswerReader& in, VehicleLicenseAlarmResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "detect_blocking_within_border_result") {
+      read(in, out.detect_blocking_within_border_result);
+    } else if (name == "detect_border_integrity_result") {
+      read(in, out.detect_border_integrity_result);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const VehicleLicenseAlarmResult& value) {
@@ -2493,9 +3506,14 @@ nlohmann::json to_json(JsonWriter, const VehicleLicenseAlarmResult& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, VehicleLicenseAlarmConfidence& out) {
-  read(context, node, "blocking_within_border_score", out.blocking_within_border_score);
-  read(context, node, "border_integrity_score", out.border_integrity_score);
+void parse(AnswerReader& in, VehicleLicenseAlarmConfidence& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "blocking_within_border_score") {
+      read(in, out.blocking_within_border_score);
+    } else if (name == "border_integrity_score") {
+      read(in, out.border_integrity_score);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const VehicleLicenseAlarmConfidence& value) {
@@ -2505,21 +3523,38 @@ nlohmann::json to_json(JsonWriter, const VehicleLicenseAlarmConfidence& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, VehicleLicenseFront& out) {
-  read(context, node, "number", out.number);
-  read(context, node, "vehicle_type", out.vehicle_type);
-  read(context, node, "name", out.name);
-  read(context, node, "address", out.address);
-  read(context, node, "use_character", out.use_character);
-  read(context, node, "model", out.model);
-  read(context, node, "vin", out.vin);
-  read(context, node, "engine_no", out.engine_no);
-  read(context, node, "register_date", out.register_date);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "issuing_authority", out.issuing_authority);
-  read(context, node, "text_location", out.text_location);
-  read(context, node, "alarm_result", out.alarm_result);
-  read(context, node, "alarm_confidence", out.alarm_confidence);
+void parse(AnswerReader& in, VehicleLicenseFront& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "number") {
+      read(in, out.number);
+    } else if (name == "vehicle_type") {
+      read(in, out.vehicle_type);
+    } else if (name == "name") {
+      read(in, out.name);
+    } else if (name == "address") {
+      read(in, out.address);
+    } else if (name == "use_character") {
+      read(in, out.use_character);
+    } else if (name == "model") {
+      read(in, out.model);
+    } else if (name == "vin") {
+      read(in, out.vin);
+    } else if (name == "engine_no") {
+      read(in, out.engine_no);
+    } else if (name == "register_date") {
+      read(in, out.register_date);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "issuing_authority") {
+      read(in, out.issuing_authority);
+    } else if (name == "text_location") {
+      read(in, out.text_location);
+    } else if (name == "alarm_result") {
+      read(in, out.alarm_result);
+    } else if (name == "alarm_confidence") {
+      read(in, out.alarm_confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const VehicleLicenseFront& value) {
@@ -2541,22 +3576,40 @@ nlohmann::json to_json(JsonWriter, const VehicleLicenseFront& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, VehicleLicenseBack& out) {
-  read(context, node, "number", out.number);
-  read(context, node, "file_no", out.file_no);
-  read(context, node, "approved_passengers", out.approved_passengers);
-  read(context, node, "gross_mass", out.gross_mass);
-  read(context, node, "unladen_mass", out.unladen_mass);
-  read(context, node, "approved_load", out.approved_load);
-  read(context, node, "dimension", out.dimension);
-  read(context, node, "traction_mass", out.traction_mass);
-  read(context, node, "remarks", out.remarks);
-  read(context, node, "inspection_record", out.inspection_record);
-  read(context, node, "code_number", out.code_number);
-  read(context, node, "energy_type", out.energy_type);
-  read(context, node, "text_location", out.text_location);
-  read(context, node, "alarm_result", out.alarm_result);
-  read(context, node, "alarm_confidence", out.alarm_confidence);
+void parse(AnswerReader& in, VehicleLicenseBack& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "number") {
+      read(in, out.number);
+    } else if (name == "file_no") {
+      read(in, out.file_no);
+    } else if (name == "approved_passengers") {
+      read(in, out.approved_passengers);
+    } else if (name == "gross_mass") {
+      read(in, out.gross_mass);
+    } else if (name == "unladen_mass") {
+      read(in, out.unladen_mass);
+    } else if (name == "approved_load") {
+      read(in, out.approved_load);
+    } else if (name == "dimension") {
+      read(in, out.dimension);
+    } else if (name == "traction_mass") {
+      read(in, out.traction_mass);
+    } else if (name == "remarks") {
+      read(in, out.remarks);
+    } else if (name == "inspection_record") {
+      read(in, out.inspection_record);
+    } else if (name == "code_number") {
+      read(in, out.code_number);
+    } else if (name == "energy_type") {
+      read(in, out.energy_type);
+    } else if (name == "text_location") {
+      read(in, out.text_location);
+    } else if (name == "alarm_result") {
+      read(in, out.alarm_result);
+    } else if (name == "alarm_confidence") {
+      read(in, out.alarm_confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const VehicleLicenseBack& value) {
@@ -2579,38 +3632,72 @@ nlohmann::json to_json(JsonWriter, const VehicleLicenseBack& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, VehicleLicenseResult& out) {
-  read(context, node, "type", out.type);
-  read(context, node, "number", out.number);
-  read(context, node, "vehicle_type", out.vehicle_type);
-  read(context, node, "name", out.name);
-  read(context, node, "address", out.address);
-  read(context, node, "use_character", out.use_character);
-  read(context, node, "model", out.model);
-  read(context, node, "engine_no", out.engine_no);
-  read(context, node, "vin", out.vin);
-  read(context, node, "register_date", out.register_date);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "issuing_authority", out.issuing_authority);
-  read(context, node, "file_no", out.file_no);
-  read(context, node, "approved_passengers", out.approved_passengers);
-  read(context, node, "gross_mass", out.gross_mass);
-  read(context, node, "unladen_mass", out.unladen_mass);
-  read(context, node, "approved_load", out.approved_load);
-  read(context, node, "dimension", out.dimension);
-  read(context, node, "traction_mass", out.traction_mass);
-  read(context, node, "remarks", out.remarks);
-  read(context, node, "inspection_record", out.inspection_record);
-  read(context, node, "code_number", out.code_number);
-  read(context, node, "text_location", out.text_location);
-  read(context, node, "energy_type", out.energy_type);
-  read(context, node, "color", out.color);
-  read(context, node, "mandatory_scrapping_date", out.mandatory_scrapping_date);
-  read(context, node, "status", out.status);
-  read(context, node, "front", out.front);
-  read(context, node, "back", out.back);
-  read(context, node, "alarm_result", out.alarm_result);
-  read(context, node, "alarm_confidence", out.alarm_confidence);
+void parse(AnswerReader& in, VehicleLicenseResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "type") {
+      read(in, out.type);
+    } else if (name == "number") {
+      read(in, out.number);
+    } else if (name == "vehicle_type") {
+      read(in, out.vehicle_type);
+    } else if (name == "name") {
+      read(in, out.name);
+    } else if (name == "address") {
+      read(in, out.address);
+    } else if (name == "use_character") {
+      read(in, out.use_character);
+    } else if (name == "model") {
+      read(in, out.model);
+    } else if (name == "engine_no") {
+      read(in, out.engine_no);
+    } else if (name == "vin") {
+      read(in, out.vin);
+    } else if (name == "register_date") {
+      read(in, out.register_date);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "issuing_authority") {
+      read(in, out.issuing_authority);
+    } else if (name == "file_no") {
+      read(in, out.file_no);
+    } else if (name == "approved_passengers") {
+      read(in, out.approved_passengers);
+    } else if (name == "gross_mass") {
+      read(in, out.gross_mass);
+    } else if (name == "unladen_mass") {
+      read(in, out.unladen_mass);
+    } else if (name == "approved_load") {
+      read(in, out.approved_load);
+    } else if (name == "dimension") {
+      read(in, out.dimension);
+    } else if (name == "traction_mass") {
+      read(in, out.traction_mass);
+    } else if (name == "remarks") {
+      read(in, out.remarks);
+    } else if (name == "inspection_record") {
+      read(in, out.inspection_record);
+    } else if (name == "code_number") {
+      read(in, out.code_number);
+    } else if (name == "text_location") {
+      read(in, out.text_location);
+    } else if (name == "energy_type") {
+      read(in, out.energy_type);
+    } else if (name == "color") {
+      read(in, out.color);
+    } else if (name == "mandatory_scrapping_date") {
+      read(in, out.mandatory_scrapping_date);
+    } else if (name == "status") {
+      read(in, out.status);
+    } else if (name == "front") {
+      read(in, out.front);
+    } else if (name == "back") {
+      read(in, out.back);
+    } else if (name == "alarm_result") {
+      read(in, out.alarm_result);
+    } else if (name == "alarm_confidence") {
+      read(in, out.alarm_confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const VehicleLicenseResult& value) {
@@ -2649,9 +3736,16 @@ nlohmann::json to_json(JsonWriter, const VehicleLicenseResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, VehicleLicenseResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, VehicleLicenseResult& out) {
+  out = VehicleLicenseResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, VehicleLicenseResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const VehicleLicenseResult& value) {
@@ -2672,34 +3766,55 @@ Status to_json(const VietnamIdCardOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, VietnamIdCardOptions& options) {
-  const ParseContext context;
-  read(context, body, "side", options.side);
-  read(context, body, "return_portrait_image", options.return_portrait_image);
-  read(context, body, "return_portrait_location", options.return_portrait_location);
-  read(context, body, "return_idcard_type", options.return_idcard_type);
-  read(context, body, "return_text_location", options.return_text_location);
+  read(body, "side", options.side);
+  read(body, "return_portrait_image", options.return_portrait_image);
+  read(body, "return_portrait_location", options.return_portrait_location);
+  read(body, "return_idcard_type", options.return_idcard_type);
+  read(body, "return_text_location", options.return_text_location);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, VietnamIdCardResult& out) {
-  read(context, node, "side", out.side);
-  read(context, node, "number", out.number);
-  read(context, node, "full_name", out.full_name);
-  read(context, node, "birth_date", out.birth_date);
-  read(context, node, "sex", out.sex);
-  read(context, node, "nationality", out.nationality);
-  read(context, node, "origin_place", out.origin_place);
-  read(context, node, "residence_place", out.residence_place);
-  read(context, node, "expiry_date", out.expiry_date);
-  read(context, node, "personal_identification", out.personal_identification);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "machine_code1", out.machine_code1);
-  read(context, node, "machine_code2", out.machine_code2);
-  read(context, node, "machine_code3", out.machine_code3);
-  read(context, node, "confidence", out.confidence);
-  read(context, node, "portrait_image", out.portrait_image);
-  read(context, node, "portrait_location", out.portrait_location);
-  read(context, node, "idcard_type", out.idcard_type);
-  read(context, node, "text_location", out.text_location);
+void parse(AnswerReader& in, VietnamIdCardResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "side") {
+      read(in, out.side);
+    } else if (name == "number") {
+      read(in, out.number);
+    } else if (name == "full_name") {
+      read(in, out.full_name);
+    } else if (name == "birth_date") {
+      read(in, out.birth_date);
+    } else if (name == "sex") {
+      read(in, out.sex);
+    } else if (name == "nationality") {
+      read(in, out.nationality);
+    } else if (name == "origin_place") {
+      read(in, out.origin_place);
+    } else if (name == "residence_place") {
+      read(in, out.residence_place);
+    } else if (name == "expiry_date") {
+      read(in, out.expiry_date);
+    } else if (name == "personal_identification") {
+      read(in, out.personal_identification);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "machine_code1") {
+      read(in, out.machine_code1);
+    } else if (name == "machine_code2") {
+      read(in, out.machine_code2);
+    } else if (name == "machine_code3") {
+      read(in, out.machine_code3);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    } else if (name == "portrait_image") {
+      read(in, out.portrait_image);
+    } else if (name == "portrait_location") {
+      read(in, out.portrait_location);
+    } else if (name == "idcard_type") {
+      read(in, out.idcard_type);
+    } else if (name == "text_location") {
+      read(in, out.text_location);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const VietnamIdCardResult& value) {
@@ -2726,9 +3841,16 @@ nlohmann::json to_json(JsonWriter, const VietnamIdCardResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, VietnamIdCardResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, VietnamIdCardResult& out) {
+  out = VietnamIdCardResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, VietnamIdCardResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const VietnamIdCardResult& value) {
@@ -2742,8 +3864,12 @@ const ApiSpec kVinApi = {
 Status to_json(const VinOptions&, nlohmann::json&) { return Success{}; }
 void from_json(const nlohmann::json&, VinOptions&) {}
 
-void parse(const ParseContext& context, const nlohmann::json& node, VinResult& out) {
-  read(context, node, "vin", out.vin);
+void parse(AnswerReader& in, VinResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "vin") {
+      read(in, out.vin);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const VinResult& value) {
@@ -2752,9 +3878,16 @@ nlohmann::json to_json(JsonWriter, const VinResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, VinResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, VinResult& out) {
+  out = VinResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, VinResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const VinResult& value) {

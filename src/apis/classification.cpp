@@ -23,16 +23,20 @@ Status to_json(const AutoClassificationOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, AutoClassificationOptions& options) {
-  const ParseContext context;
-  read(context, body, "type_list", options.type_list);
-  read(context, body, "pdf_page_number", options.pdf_page_number);
+  read(body, "type_list", options.type_list);
+  read(body, "pdf_page_number", options.pdf_page_number);
   read_json_text(body, "extended_parameters", options.extended_parameters);
-  read(context, body, "detect_seal", options.detect_seal);
+  read(body, "detect_seal", options.detect_seal);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, AutoClassificationResultStatus& out) {
-  read(context, node, "error_code", out.error_code);
-  read(context, node, "error_msg", out.error_msg);
+void parse(AnswerReader& in, AutoClassificationResultStatus& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "error_code") {
+      read(in, out.error_code);
+    } else if (name == "error_msg") {
+      read(in, out.error_msg);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const AutoClassificationResultStatus& value) {
@@ -42,12 +46,20 @@ nlohmann::json to_json(JsonWriter, const AutoClassificationResultStatus& value) 
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, AutoClassificationItem& out) {
-  read(context, node, "status", out.status);
-  read(context, node, "content", out.content);
-  read(context, node, "type", out.type);
-  read(context, node, "location", out.location);
-  read(context, node, "seal_mark", out.seal_mark);
+void parse(AnswerReader& in, AutoClassificationItem& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "status") {
+      read(in, out.status);
+    } else if (name == "content") {
+      read(in, out.content);
+    } else if (name == "type") {
+      read(in, out.type);
+    } else if (name == "location") {
+      read(in, out.location);
+    } else if (name == "seal_mark") {
+      read(in, out.seal_mark);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const AutoClassificationItem& value) {
@@ -60,9 +72,14 @@ nlohmann::json to_json(JsonWriter, const AutoClassificationItem& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, AutoClassificationResult& out) {
-  (void)document;
-  read_items(context, result, out.items);
+void parse_result(AnswerReader& in, AutoClassificationResult& out) {
+  read_items(in, out.items);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, AutoClassificationResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const AutoClassificationResult& value) {
@@ -81,18 +98,27 @@ Status to_json(const AutoIdDocClassificationOptions& options, nlohmann::json& bo
 }
 
 void from_json(const nlohmann::json& body, AutoIdDocClassificationOptions& options) {
-  const ParseContext context;
-  read(context, body, "alarm", options.alarm);
+  read(body, "alarm", options.alarm);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, AutoIdDocClassificationAlarmResult& out) {
-  read(context, node, "detect_blur_result", out.detect_blur_result);
-  read(context, node, "detect_glare_result", out.detect_glare_result);
-  read(context, node, "detect_blocking_within_border_result", out.detect_blocking_within_border_result);
-  read(context, node, "detect_insufficient_lighting_result", out.detect_insufficient_lighting_result);
-  read(context, node, "detect_copy_result", out.detect_copy_result);
-  read(context, node, "detect_border_integrity_result", out.detect_border_integrity_result);
-  read(context, node, "detect_reproduce_result", out.detect_reproduce_result);
+void parse(AnswerReader& in, AutoIdDocClassificationAlarmResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "detect_blur_result") {
+      read(in, out.detect_blur_result);
+    } else if (name == "detect_glare_result") {
+      read(in, out.detect_glare_result);
+    } else if (name == "detect_blocking_within_border_result") {
+      read(in, out.detect_blocking_within_border_result);
+    } else if (name == "detect_insufficient_lighting_result") {
+      read(in, out.detect_insufficient_lighting_result);
+    } else if (name == "detect_copy_result") {
+      read(in, out.detect_copy_result);
+    } else if (name == "detect_border_integrity_result") {
+      read(in, out.detect_border_integrity_result);
+    } else if (name == "detect_reproduce_result") {
+      read(in, out.detect_reproduce_result);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const AutoIdDocClassificationAlarmResult& value) {
@@ -107,14 +133,24 @@ nlohmann::json to_json(JsonWriter, const AutoIdDocClassificationAlarmResult& val
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, AutoIdDocClassificationAlarmConfidence& out) {
-  read(context, node, "blur_score", out.blur_score);
-  read(context, node, "glare_score", out.glare_score);
-  read(context, node, "blocking_within_border_score", out.blocking_within_border_score);
-  read(context, node, "insufficient_lighting_score", out.insufficient_lighting_score);
-  read(context, node, "copy_score", out.copy_score);
-  read(context, node, "border_integrity_score", out.border_integrity_score);
-  read(context, node, "reproduce_score", out.reproduce_score);
+void parse(AnswerReader& in, AutoIdDocClassificationAlarmConfidence& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "blur_score") {
+      read(in, out.blur_score);
+    } else if (name == "glare_score") {
+      read(in, out.glare_score);
+    } else if (name == "blocking_within_border_score") {
+      read(in, out.blocking_within_border_score);
+    } else if (name == "insufficient_lighting_score") {
+      read(in, out.insufficient_lighting_score);
+    } else if (name == "copy_score") {
+      read(in, out.copy_score);
+    } else if (name == "border_integrity_score") {
+      read(in, out.border_integrity_score);
+    } else if (name == "reproduce_score") {
+      read(in, out.reproduce_score);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const AutoIdDocClassificationAlarmConfidence& value) {
@@ -129,12 +165,20 @@ nlohmann::json to_json(JsonWriter, const AutoIdDocClassificationAlarmConfidence&
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, AutoIdDocClassificationResult& out) {
-  read(context, node, "type", out.type);
-  read(context, node, "location", out.location);
-  read(context, node, "confidence", out.confidence);
-  read(context, node, "alarm_result", out.alarm_result);
-  read(context, node, "alarm_confidence", out.alarm_confidence);
+void parse(AnswerReader& in, AutoIdDocClassificationResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "type") {
+      read(in, out.type);
+    } else if (name == "location") {
+      read(in, out.location);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    } else if (name == "alarm_result") {
+      read(in, out.alarm_result);
+    } else if (name == "alarm_confidence") {
+      read(in, out.alarm_confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const AutoIdDocClassificationResult& value) {
@@ -147,9 +191,16 @@ nlohmann::json to_json(JsonWriter, const AutoIdDocClassificationResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, AutoIdDocClassificationResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, AutoIdDocClassificationResult& out) {
+  out = AutoIdDocClassificationResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, AutoIdDocClassificationResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const AutoIdDocClassificationResult& value) {

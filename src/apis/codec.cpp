@@ -5,40 +5,165 @@
 #include "apis/generated.h"
 #include "client/internal.h"
 #include "common/json_document.h"
+#include "model/json_text.h"
 
 namespace hwocr::internal {
 namespace {
 
-template <class T>
-void assign(std::optional<T>& out, std::optional<T> value) {
-  out = std::move(value);
+using Kind = JsonReader::Kind;
+
+// A string, or the text of a number or boolean, as the string readers take it.
+std::optional<std::string> text_of(const JsonReader::Scalar& value) {
+  switch (value.kind) {
+    case Kind::kString:
+    case Kind::kNumber:
+      return std::string(value.text);
+    case Kind::kTrue:
+      return std::string("true");
+    case Kind::kFalse:
+      return std::string("false");
+    default:
+      return std::nullopt;
+  }
 }
 
-// A number where the data says number, or its text form.
-std::optional<double> number_of(const nlohmann::json& value) {
-  if (value.is_number()) return value.get<double>();
+std::optional<double> number_of(const JsonReader::Scalar& value) noexcept {
+  if (value.kind == Kind::kNumber) return double_of_number(value.text);
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> integer_of(const JsonReader::Scalar& value) noexcept {
+  if (value.kind == Kind::kNumber) return int64_of_number(value.text);
+  return std::nullopt;
+}
+
+// A point is a list whose first two elements are integers; more are ignored.
+std::optional<Point> point_of(AnswerReader& in) {
+  if (!in.enter_array()) {
+    in.skip();
+    return std::nullopt;
+  }
+  std::optional<std::int64_t> coordinates[2];
+  for (int i = 0; in.next_element(); ++i) {
+    if (i < 2) coordinates[i] = integer_of(in.scalar());
+  }
+  if (coordinates[0] && coordinates[1]) return Point{*coordinates[0], *coordinates[1]};
   return std::nullopt;
 }
 
 }  // namespace
 
-void read(const ParseContext&, const nlohmann::json& object, const char* key, std::optional<std::string>& out) {
-  assign(out, read_string(object, key));
-}
-void read(const ParseContext&, const nlohmann::json& object, const char* key, std::optional<bool>& out) {
-  assign(out, read_bool(object, key));
-}
-void read(const ParseContext&, const nlohmann::json& object, const char* key, std::optional<std::int64_t>& out) {
-  assign(out, read_int(object, key));
-}
-void read(const ParseContext&, const nlohmann::json& object, const char* key, std::optional<double>& out) {
-  assign(out, read_double(object, key));
-}
-void read(const ParseContext& context, const nlohmann::json& object, const char* key, Json& out) {
-  out = read_json(context.document, object, key);
+Json AnswerReader::value_since(std::size_t begin) const {
+  return Json(std::make_shared<const JsonText>(body_, begin, value_end()));
 }
 
-void read(const ParseContext&, const nlohmann::json& object, const char* key, std::vector<std::string>& out) {
+void read(AnswerReader& in, std::optional<std::string>& out) { out = text_of(in.scalar()); }
+
+void read(AnswerReader& in, std::optional<bool>& out) {
+  const JsonReader::Scalar value = in.scalar();
+  if (value.kind == Kind::kTrue || value.kind == Kind::kFalse) {
+    out = value.kind == Kind::kTrue;
+  } else if (value.kind == Kind::kString) {
+    out = bool_of_text(value.text);
+  } else {
+    out.reset();
+  }
+}
+
+void read(AnswerReader& in, std::optional<std::int64_t>& out) {
+  const JsonReader::Scalar value = in.scalar();
+  out = value.kind == Kind::kString ? int64_of_text(value.text) : integer_of(value);
+}
+
+void read(AnswerReader& in, std::optional<double>& out) {
+  const JsonReader::Scalar value = in.scalar();
+  out = value.kind == Kind::kString ? double_of_text(value.text) : number_of(value);
+}
+
+void read(AnswerReader& in, Json& out) {
+  out = Json();
+  const Kind kind = in.peek();
+  const std::size_t begin = in.value_start();
+  if (kind == Kind::kObject || kind == Kind::kArray) {
+    in.skip();
+  } else if (in.scalar().kind == Kind::kNull) {
+    return;  // null, or a value read as null (an invalid string): absent, as in a document
+  }
+  if (!in.failed()) out = in.value_since(begin);
+}
+
+void read(AnswerReader& in, std::vector<std::string>& out) {
+  out.clear();
+  if (!in.enter_array()) {  // a lone value where a list was expected
+    if (auto text = text_of(in.scalar())) out.push_back(std::move(*text));
+    return;
+  }
+  while (in.next_element()) {
+    if (auto text = text_of(in.scalar())) out.push_back(std::move(*text));
+  }
+}
+
+void read(AnswerReader& in, std::vector<std::int64_t>& out) {
+  out.clear();
+  if (!in.enter_array()) return in.skip();
+  while (in.next_element()) {
+    if (auto number = integer_of(in.scalar())) out.push_back(*number);
+  }
+}
+
+void read(AnswerReader& in, std::vector<double>& out) {
+  out.clear();
+  if (!in.enter_array()) return in.skip();
+  while (in.next_element()) {
+    if (auto number = number_of(in.scalar())) out.push_back(*number);
+  }
+}
+
+void read(AnswerReader& in, std::vector<Point>& out) {
+  out.clear();
+  if (!in.enter_array()) return in.skip();
+  while (in.next_element()) {
+    if (auto point = point_of(in)) out.push_back(*point);
+  }
+}
+
+void read(AnswerReader& in, std::vector<std::vector<double>>& out) {
+  out.clear();
+  if (!in.enter_array()) return in.skip();
+  while (in.next_element()) {
+    if (!in.enter_array()) {
+      in.skip();
+      continue;
+    }
+    auto& values = out.emplace_back();
+    while (in.next_element()) {
+      if (auto number = number_of(in.scalar())) values.push_back(*number);
+    }
+  }
+}
+
+void read(AnswerReader& in, std::map<std::string, double>& out) {
+  out.clear();
+  if (!in.enter_object()) return in.skip();
+  for (std::string_view name; in.next_member(name);) {
+    std::string key(name);  // reading the value may reuse the name's buffer
+    if (auto number = number_of(in.scalar())) {
+      out[std::move(key)] = *number;
+    } else {
+      out.erase(key);  // as in a document, the last of duplicate names counts
+    }
+  }
+}
+
+void read(const nlohmann::json& object, const char* key, std::optional<std::string>& out) {
+  out = read_string(object, key);
+}
+void read(const nlohmann::json& object, const char* key, std::optional<bool>& out) { out = read_bool(object, key); }
+void read(const nlohmann::json& object, const char* key, std::optional<std::int64_t>& out) {
+  out = read_int(object, key);
+}
+
+void read(const nlohmann::json& object, const char* key, std::vector<std::string>& out) {
   out.clear();
   const nlohmann::json* node = member(object, key);
   if (node == nullptr) return;
@@ -52,52 +177,6 @@ void read(const ParseContext&, const nlohmann::json& object, const char* key, st
     } else if (item.is_number() || item.is_boolean()) {
       out.push_back(item.dump());
     }
-  }
-}
-
-void read(const ParseContext&, const nlohmann::json& object, const char* key, std::vector<std::int64_t>& out) {
-  out.clear();
-  const nlohmann::json* node = member(object, key);
-  if (node == nullptr || !node->is_array()) return;
-  for (const auto& item : *node) {
-    if (auto number = as_int64(item)) out.push_back(*number);
-  }
-}
-
-void read(const ParseContext&, const nlohmann::json& object, const char* key, std::vector<double>& out) {
-  out.clear();
-  const nlohmann::json* node = member(object, key);
-  if (node == nullptr || !node->is_array()) return;
-  for (const auto& item : *node) {
-    if (auto number = number_of(item)) out.push_back(*number);
-  }
-}
-
-void read(const ParseContext&, const nlohmann::json& object, const char* key, std::vector<Point>& out) {
-  auto points = read_points(object, key);
-  out = points ? std::move(*points) : std::vector<Point>{};
-}
-
-void read(const ParseContext&, const nlohmann::json& object, const char* key,
-          std::vector<std::vector<double>>& out) {
-  out.clear();
-  const nlohmann::json* node = member(object, key);
-  if (node == nullptr || !node->is_array()) return;
-  for (const auto& row : *node) {
-    if (!row.is_array()) continue;
-    auto& values = out.emplace_back();
-    for (const auto& item : row) {
-      if (auto number = number_of(item)) values.push_back(*number);
-    }
-  }
-}
-
-void read(const ParseContext&, const nlohmann::json& object, const char* key, std::map<std::string, double>& out) {
-  out.clear();
-  const nlohmann::json* node = member(object, key);
-  if (node == nullptr || !node->is_object()) return;
-  for (const auto& [name, value] : node->items()) {
-    if (auto number = number_of(value)) out.emplace(name, *number);
   }
 }
 
@@ -163,6 +242,15 @@ Status write_json_text(nlohmann::json& body, std::string_view api, const char* k
   }
   body[key] = std::move(*parsed);
   return Success{};
+}
+
+Error answer_is_not_json(int http_status, std::string_view why, std::string request_id) {
+  Error error = make_error(ErrorCategory::kParse,
+                           "HTTP " + std::to_string(http_status) + " answer is not a JSON object" +
+                               (why.empty() ? std::string() : ": " + std::string(why)),
+                           http_status);
+  error.request_id = std::move(request_id);
+  return error;
 }
 
 Error malformed_envelope(const ApiSpec& api, std::string request_id, int http_status) {

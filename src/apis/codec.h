@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,7 @@
 #include "hwocr/json.h"
 #include "hwocr/point.h"
 #include "model/image_check.h"
+#include "common/json_reader.h"
 #include "model/parse.h"
 
 namespace hwocr::internal {
@@ -28,67 +30,84 @@ struct ApiSpec {
   ImageConstraints image;
 };
 
-// A 2xx answer, parsed as JSON, before it is mapped to a result struct.
+// A 2xx answer: its body, not parsed yet (typed calls read it straight into
+// their result struct; generic calls build a document).
 struct Answer {
-  JsonPtr document;
+  std::shared_ptr<const std::string> body;
   std::string request_id;
   int http_status = 0;
+  int attempts = 0;
 };
 
-// Carries the parsed document so Json members can share it instead of
-// copying; also the argument that lets the generated parse() overloads be
-// found from the templates below.
-struct ParseContext {
-  JsonPtr document;
+// What the generated parse() functions read from: the answer's text, and
+// the body it lives in, of which free-form (Json) members keep a span.
+class AnswerReader : public JsonReader {
+ public:
+  explicit AnswerReader(std::shared_ptr<const std::string> body) noexcept
+      : JsonReader(*body), body_(std::move(body)) {}
+  // A lazy handle on the value that started at `begin` and was just read.
+  Json value_since(std::size_t begin) const;
+
+ private:
+  std::shared_ptr<const std::string> body_;
 };
-// Tag for the same purpose on the writing side.
-struct JsonWriter {};
 
-// ---- Reading: absent, null or mistyped values leave the member empty.
-void read(const ParseContext&, const nlohmann::json& object, const char* key, std::optional<std::string>& out);
-void read(const ParseContext&, const nlohmann::json& object, const char* key, std::optional<bool>& out);
-void read(const ParseContext&, const nlohmann::json& object, const char* key, std::optional<std::int64_t>& out);
-void read(const ParseContext&, const nlohmann::json& object, const char* key, std::optional<double>& out);
-void read(const ParseContext& context, const nlohmann::json& object, const char* key, Json& out);
-void read(const ParseContext&, const nlohmann::json& object, const char* key, std::vector<std::string>& out);
-void read(const ParseContext&, const nlohmann::json& object, const char* key, std::vector<std::int64_t>& out);
-void read(const ParseContext&, const nlohmann::json& object, const char* key, std::vector<double>& out);
-void read(const ParseContext&, const nlohmann::json& object, const char* key, std::vector<Point>& out);
-void read(const ParseContext&, const nlohmann::json& object, const char* key,
-          std::vector<std::vector<double>>& out);
-void read(const ParseContext&, const nlohmann::json& object, const char* key, std::map<std::string, double>& out);
+// ---- Reading: each read() consumes the next value; a null or mistyped
+// value leaves the member empty (a number or true/false where text was
+// expected is taken as its text; text holding a number, where a number was).
+void read(AnswerReader& in, std::optional<std::string>& out);
+void read(AnswerReader& in, std::optional<bool>& out);
+void read(AnswerReader& in, std::optional<std::int64_t>& out);
+void read(AnswerReader& in, std::optional<double>& out);
+void read(AnswerReader& in, Json& out);
+void read(AnswerReader& in, std::vector<std::string>& out);
+void read(AnswerReader& in, std::vector<std::int64_t>& out);
+void read(AnswerReader& in, std::vector<double>& out);
+void read(AnswerReader& in, std::vector<Point>& out);
+void read(AnswerReader& in, std::vector<std::vector<double>>& out);
+void read(AnswerReader& in, std::map<std::string, double>& out);
 
+// The generated parse(in, model) functions are called with the model's '{'
+// consumed and read its members up to the '}'.
 template <class Model>
-void read(const ParseContext& context, const nlohmann::json& object, const char* key, std::optional<Model>& out) {
+void read(AnswerReader& in, std::optional<Model>& out) {
   out.reset();
-  const nlohmann::json* node = member(object, key);
-  if (node == nullptr || !node->is_object()) return;
-  parse(context, *node, out.emplace());
+  if (in.enter_object()) {
+    parse(in, out.emplace());
+  } else {
+    in.skip();
+  }
 }
 
 // Elements of an array, objects only (anything else in it is skipped).
 template <class Model>
-void read_items(const ParseContext& context, const nlohmann::json& array, std::vector<Model>& out) {
+void read_items(AnswerReader& in, std::vector<Model>& out) {
   out.clear();
-  if (!array.is_array()) return;
-  out.reserve(array.size());
-  for (const auto& item : array) {
-    if (item.is_object()) parse(context, item, out.emplace_back());
+  if (!in.enter_array()) {
+    in.skip();
+    return;
+  }
+  while (in.next_element()) {
+    if (in.enter_object()) parse(in, out.emplace_back());
   }
 }
 
 template <class Model>
-void read(const ParseContext& context, const nlohmann::json& object, const char* key, std::vector<Model>& out) {
-  const nlohmann::json* node = member(object, key);
-  if (node == nullptr) {
-    out.clear();
-    return;
-  }
-  read_items(context, *node, out);
+void read(AnswerReader& in, std::vector<Model>& out) {
+  read_items(in, out);
 }
 
+// Options from a JSON document (the tests' round trips): the same leniency.
+void read(const nlohmann::json& object, const char* key, std::optional<std::string>& out);
+void read(const nlohmann::json& object, const char* key, std::optional<bool>& out);
+void read(const nlohmann::json& object, const char* key, std::optional<std::int64_t>& out);
+void read(const nlohmann::json& object, const char* key, std::vector<std::string>& out);
 // A free-form option member holds JSON text; this puts the object's text in it.
 void read_json_text(const nlohmann::json& object, const char* key, std::optional<std::string>& out);
+
+// Tag that lets the generated to_json() overloads be found from the
+// templates below.
+struct JsonWriter {};
 
 // ---- Writing: empty members are left out.
 void write(nlohmann::json& object, const char* key, const std::optional<std::string>& value);
@@ -122,21 +141,51 @@ Error invalid_options(std::string message);
 Status write_json_text(nlohmann::json& body, std::string_view api, const char* key,
                        const std::optional<std::string>& text);
 
+// A 2xx answer that is not a JSON object: a parse error carrying the
+// request id, since the call itself succeeded.
+Error answer_is_not_json(int http_status, std::string_view why, std::string request_id);
 // "result" must be an object (a list for the list APIs); anything else is a
 // parse error carrying the request id, since the call itself succeeded.
 Error malformed_envelope(const ApiSpec& api, std::string request_id, int http_status);
 
+// The typed result of an answer, read straight from its text. The envelope's
+// members come in any order; the last "result" counts, as in a document.
 template <class R>
-Result<R> parse_response(const ApiSpec& api, const JsonPtr& document, std::string request_id, int http_status) {
-  const nlohmann::json* result = member(*document, "result");
-  const bool shaped = result != nullptr && (api.result_is_array ? result->is_array() : result->is_object());
-  if (!shaped) return malformed_envelope(api, std::move(request_id), http_status);
+Result<R> parse_response(const ApiSpec& api, std::shared_ptr<const std::string> body, std::string request_id,
+                         int http_status) {
+  AnswerReader in(std::move(body));
   R out;
-  parse_result(ParseContext{document}, *document, *result, out);
-  out.raw = Json(document, result);
+  bool shaped = false;
+  const bool is_object = in.enter_object();
+  if (is_object) {
+    for (std::string_view name; in.next_member(name);) {
+      if (name == "result") {
+        const JsonReader::Kind kind = in.peek();
+        shaped = kind == (api.result_is_array ? JsonReader::Kind::kArray : JsonReader::Kind::kObject);
+        if (!shaped) continue;  // skipped by next_member
+        const std::size_t begin = in.value_start();
+        parse_result(in, out);
+        out.raw = in.value_since(begin);
+      } else {
+        read_envelope_member(in, name, out);
+      }
+    }
+  } else {
+    in.skip();
+  }
+  if (!in.at_end() || !is_object) return answer_is_not_json(http_status, in.error(), std::move(request_id));
+  if (!shaped) return malformed_envelope(api, std::move(request_id), http_status);
   out.request_id = std::move(request_id);
   out.http_status = http_status;
   return out;
+}
+
+// The same from a document (the tests').
+template <class R>
+Result<R> parse_response(const ApiSpec& api, const nlohmann::json& document, std::string request_id,
+                         int http_status) {
+  return parse_response<R>(api, std::make_shared<const std::string>(document.dump()), std::move(request_id),
+                           http_status);
 }
 
 // The API named `name` (last path segment), or nullptr.

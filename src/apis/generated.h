@@ -16,364 +16,416 @@ namespace hwocr::internal {
 extern const ApiSpec kAcceptanceBillApi;
 Status to_json(const AcceptanceBillOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, AcceptanceBillOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, AcceptanceBillResult& out);
+void parse_result(AnswerReader& in, AcceptanceBillResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, AcceptanceBillResult& out);
 nlohmann::json to_envelope(const AcceptanceBillResult& value);
 
 // auto-classification
 extern const ApiSpec kAutoClassificationApi;
 Status to_json(const AutoClassificationOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, AutoClassificationOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, AutoClassificationResult& out);
+void parse_result(AnswerReader& in, AutoClassificationResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, AutoClassificationResult& out);
 nlohmann::json to_envelope(const AutoClassificationResult& value);
 
 // auto-id-doc-classification
 extern const ApiSpec kAutoIdDocClassificationApi;
 Status to_json(const AutoIdDocClassificationOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, AutoIdDocClassificationOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, AutoIdDocClassificationResult& out);
+void parse_result(AnswerReader& in, AutoIdDocClassificationResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, AutoIdDocClassificationResult& out);
 nlohmann::json to_envelope(const AutoIdDocClassificationResult& value);
 
 // bank-receipt
 extern const ApiSpec kBankReceiptApi;
 Status to_json(const BankReceiptOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, BankReceiptOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, BankReceiptResult& out);
+void parse_result(AnswerReader& in, BankReceiptResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, BankReceiptResult& out);
 nlohmann::json to_envelope(const BankReceiptResult& value);
 
 // bankcard
 extern const ApiSpec kBankcardApi;
 Status to_json(const BankcardOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, BankcardOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, BankcardResult& out);
+void parse_result(AnswerReader& in, BankcardResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, BankcardResult& out);
 nlohmann::json to_envelope(const BankcardResult& value);
 
 // business-card
 extern const ApiSpec kBusinessCardApi;
 Status to_json(const BusinessCardOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, BusinessCardOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, BusinessCardResult& out);
+void parse_result(AnswerReader& in, BusinessCardResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, BusinessCardResult& out);
 nlohmann::json to_envelope(const BusinessCardResult& value);
 
 // business-license
 extern const ApiSpec kBusinessLicenseApi;
 Status to_json(const BusinessLicenseOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, BusinessLicenseOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, BusinessLicenseResult& out);
+void parse_result(AnswerReader& in, BusinessLicenseResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, BusinessLicenseResult& out);
 nlohmann::json to_envelope(const BusinessLicenseResult& value);
 
 // cambodian-idcard
 extern const ApiSpec kCambodianIdCardApi;
 Status to_json(const CambodianIdCardOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, CambodianIdCardOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, CambodianIdCardResult& out);
+void parse_result(AnswerReader& in, CambodianIdCardResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, CambodianIdCardResult& out);
 nlohmann::json to_envelope(const CambodianIdCardResult& value);
 
 // chile-id-card
 extern const ApiSpec kChileIdCardApi;
 Status to_json(const ChileIdCardOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, ChileIdCardOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, ChileIdCardResult& out);
+void parse_result(AnswerReader& in, ChileIdCardResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, ChileIdCardResult& out);
 nlohmann::json to_envelope(const ChileIdCardResult& value);
 
 // colombia-id-card
 extern const ApiSpec kColombiaIdCardApi;
 Status to_json(const ColombiaIdCardOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, ColombiaIdCardOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, ColombiaIdCardResult& out);
+void parse_result(AnswerReader& in, ColombiaIdCardResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, ColombiaIdCardResult& out);
 nlohmann::json to_envelope(const ColombiaIdCardResult& value);
 
 // custom-template
 extern const ApiSpec kCustomTemplateApi;
 Status to_json(const CustomTemplateOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, CustomTemplateOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, CustomTemplateResult& out);
+void parse_result(AnswerReader& in, CustomTemplateResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, CustomTemplateResult& out);
 nlohmann::json to_envelope(const CustomTemplateResult& value);
 
 // driver-license
 extern const ApiSpec kDriverLicenseApi;
 Status to_json(const DriverLicenseOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, DriverLicenseOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, DriverLicenseResult& out);
+void parse_result(AnswerReader& in, DriverLicenseResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, DriverLicenseResult& out);
 nlohmann::json to_envelope(const DriverLicenseResult& value);
 
 // exit-entry-permit
 extern const ApiSpec kExitEntryPermitApi;
 Status to_json(const ExitEntryPermitOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, ExitEntryPermitOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, ExitEntryPermitResult& out);
+void parse_result(AnswerReader& in, ExitEntryPermitResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, ExitEntryPermitResult& out);
 nlohmann::json to_envelope(const ExitEntryPermitResult& value);
 
 // financial-statement
 extern const ApiSpec kFinancialStatementApi;
 Status to_json(const FinancialStatementOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, FinancialStatementOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, FinancialStatementResult& out);
+void parse_result(AnswerReader& in, FinancialStatementResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, FinancialStatementResult& out);
 nlohmann::json to_envelope(const FinancialStatementResult& value);
 
 // flight-itinerary
 extern const ApiSpec kFlightItineraryApi;
 Status to_json(const FlightItineraryOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, FlightItineraryOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, FlightItineraryResult& out);
+void parse_result(AnswerReader& in, FlightItineraryResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, FlightItineraryResult& out);
 nlohmann::json to_envelope(const FlightItineraryResult& value);
 
 // general-table
 extern const ApiSpec kGeneralTableApi;
 Status to_json(const GeneralTableOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, GeneralTableOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, GeneralTableResult& out);
+void parse_result(AnswerReader& in, GeneralTableResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, GeneralTableResult& out);
 nlohmann::json to_envelope(const GeneralTableResult& value);
 
 // general-text
 extern const ApiSpec kGeneralTextApi;
 Status to_json(const GeneralTextOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, GeneralTextOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, GeneralTextResult& out);
+void parse_result(AnswerReader& in, GeneralTextResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, GeneralTextResult& out);
 nlohmann::json to_envelope(const GeneralTextResult& value);
 
 // handwriting
 extern const ApiSpec kHandwritingApi;
 Status to_json(const HandwritingOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, HandwritingOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, HandwritingResult& out);
+void parse_result(AnswerReader& in, HandwritingResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, HandwritingResult& out);
 nlohmann::json to_envelope(const HandwritingResult& value);
 
 // health-code
 extern const ApiSpec kHealthCodeApi;
 Status to_json(const HealthCodeOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, HealthCodeOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, HealthCodeResult& out);
+void parse_result(AnswerReader& in, HealthCodeResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, HealthCodeResult& out);
 nlohmann::json to_envelope(const HealthCodeResult& value);
 
 // hk-id-card
 extern const ApiSpec kHkIdCardApi;
 Status to_json(const HkIdCardOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, HkIdCardOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, HkIdCardResult& out);
+void parse_result(AnswerReader& in, HkIdCardResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, HkIdCardResult& out);
 nlohmann::json to_envelope(const HkIdCardResult& value);
 
 // household-register
 extern const ApiSpec kHouseholdRegisterApi;
 Status to_json(const HouseholdRegisterOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, HouseholdRegisterOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, HouseholdRegisterResult& out);
+void parse_result(AnswerReader& in, HouseholdRegisterResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, HouseholdRegisterResult& out);
 nlohmann::json to_envelope(const HouseholdRegisterResult& value);
 
 // id-card
 extern const ApiSpec kIdCardApi;
 Status to_json(const IdCardOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, IdCardOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, IdCardResult& out);
+void parse_result(AnswerReader& in, IdCardResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, IdCardResult& out);
 nlohmann::json to_envelope(const IdCardResult& value);
 
 // id-document
 extern const ApiSpec kIdDocumentApi;
 Status to_json(const IdDocumentOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, IdDocumentOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, IdDocumentResult& out);
+void parse_result(AnswerReader& in, IdDocumentResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, IdDocumentResult& out);
 nlohmann::json to_envelope(const IdDocumentResult& value);
 
 // insurance-policy
 extern const ApiSpec kInsurancePolicyApi;
 Status to_json(const InsurancePolicyOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, InsurancePolicyOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, InsurancePolicyResult& out);
+void parse_result(AnswerReader& in, InsurancePolicyResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, InsurancePolicyResult& out);
 nlohmann::json to_envelope(const InsurancePolicyResult& value);
 
 // invoice-verification
 extern const ApiSpec kInvoiceVerificationApi;
 Status to_json(const InvoiceVerificationRequest& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, InvoiceVerificationRequest& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, InvoiceVerificationResult& out);
+void parse_result(AnswerReader& in, InvoiceVerificationResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, InvoiceVerificationResult& out);
 nlohmann::json to_envelope(const InvoiceVerificationResult& value);
 
 // license-plate
 extern const ApiSpec kLicensePlateApi;
 Status to_json(const LicensePlateOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, LicensePlateOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, LicensePlateResult& out);
+void parse_result(AnswerReader& in, LicensePlateResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, LicensePlateResult& out);
 nlohmann::json to_envelope(const LicensePlateResult& value);
 
 // macao-id-card
 extern const ApiSpec kMacaoIdCardApi;
 Status to_json(const MacaoIdCardOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, MacaoIdCardOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, MacaoIdCardResult& out);
+void parse_result(AnswerReader& in, MacaoIdCardResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, MacaoIdCardResult& out);
 nlohmann::json to_envelope(const MacaoIdCardResult& value);
 
 // mainland-travel-permit
 extern const ApiSpec kMainlandTravelPermitApi;
 Status to_json(const MainlandTravelPermitOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, MainlandTravelPermitOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, MainlandTravelPermitResult& out);
+void parse_result(AnswerReader& in, MainlandTravelPermitResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, MainlandTravelPermitResult& out);
 nlohmann::json to_envelope(const MainlandTravelPermitResult& value);
 
 // mvs-invoice
 extern const ApiSpec kMvsInvoiceApi;
 Status to_json(const MvsInvoiceOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, MvsInvoiceOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, MvsInvoiceResult& out);
+void parse_result(AnswerReader& in, MvsInvoiceResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, MvsInvoiceResult& out);
 nlohmann::json to_envelope(const MvsInvoiceResult& value);
 
 // myanmar-driver-license
 extern const ApiSpec kMyanmarDriverLicenseApi;
 Status to_json(const MyanmarDriverLicenseOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, MyanmarDriverLicenseOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, MyanmarDriverLicenseResult& out);
+void parse_result(AnswerReader& in, MyanmarDriverLicenseResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, MyanmarDriverLicenseResult& out);
 nlohmann::json to_envelope(const MyanmarDriverLicenseResult& value);
 
 // myanmar-id-card
 extern const ApiSpec kMyanmarIdcardApi;
 Status to_json(const MyanmarIdcardOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, MyanmarIdcardOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, MyanmarIdcardResult& out);
+void parse_result(AnswerReader& in, MyanmarIdcardResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, MyanmarIdcardResult& out);
 nlohmann::json to_envelope(const MyanmarIdcardResult& value);
 
 // passport
 extern const ApiSpec kPassportApi;
 Status to_json(const PassportOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, PassportOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, PassportResult& out);
+void parse_result(AnswerReader& in, PassportResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, PassportResult& out);
 nlohmann::json to_envelope(const PassportResult& value);
 
 // pcr-test-record
 extern const ApiSpec kPcrTestRecordApi;
 Status to_json(const PcrTestRecordOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, PcrTestRecordOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, PcrTestRecordResult& out);
+void parse_result(AnswerReader& in, PcrTestRecordResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, PcrTestRecordResult& out);
 nlohmann::json to_envelope(const PcrTestRecordResult& value);
 
 // peru-id-card
 extern const ApiSpec kPeruIdCardApi;
 Status to_json(const PeruIdCardOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, PeruIdCardOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, PeruIdCardResult& out);
+void parse_result(AnswerReader& in, PeruIdCardResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, PeruIdCardResult& out);
 nlohmann::json to_envelope(const PeruIdCardResult& value);
 
 // quota-invoice
 extern const ApiSpec kQuotaInvoiceApi;
 Status to_json(const QuotaInvoiceOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, QuotaInvoiceOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, QuotaInvoiceResult& out);
+void parse_result(AnswerReader& in, QuotaInvoiceResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, QuotaInvoiceResult& out);
 nlohmann::json to_envelope(const QuotaInvoiceResult& value);
 
 // real-estate-certificate
 extern const ApiSpec kRealEstateCertificateApi;
 Status to_json(const RealEstateCertificateOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, RealEstateCertificateOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, RealEstateCertificateResult& out);
+void parse_result(AnswerReader& in, RealEstateCertificateResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, RealEstateCertificateResult& out);
 nlohmann::json to_envelope(const RealEstateCertificateResult& value);
 
 // seal
 extern const ApiSpec kSealApi;
 Status to_json(const SealOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, SealOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, SealResult& out);
+void parse_result(AnswerReader& in, SealResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, SealResult& out);
 nlohmann::json to_envelope(const SealResult& value);
 
 // smart-document-recognizer
 extern const ApiSpec kSmartDocumentRecognizerApi;
 Status to_json(const SmartDocumentRecognizerOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, SmartDocumentRecognizerOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, SmartDocumentRecognizerResult& out);
+void parse_result(AnswerReader& in, SmartDocumentRecognizerResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, SmartDocumentRecognizerResult& out);
 nlohmann::json to_envelope(const SmartDocumentRecognizerResult& value);
 
 // taxi-invoice
 extern const ApiSpec kTaxiInvoiceApi;
 Status to_json(const TaxiInvoiceOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, TaxiInvoiceOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, TaxiInvoiceResult& out);
+void parse_result(AnswerReader& in, TaxiInvoiceResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, TaxiInvoiceResult& out);
 nlohmann::json to_envelope(const TaxiInvoiceResult& value);
 
 // thailand-id-card
 extern const ApiSpec kThailandIdcardApi;
 Status to_json(const ThailandIdcardOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, ThailandIdcardOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, ThailandIdcardResult& out);
+void parse_result(AnswerReader& in, ThailandIdcardResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, ThailandIdcardResult& out);
 nlohmann::json to_envelope(const ThailandIdcardResult& value);
 
 // thailand-license-plate
 extern const ApiSpec kThailandLicensePlateApi;
 Status to_json(const ThailandLicensePlateOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, ThailandLicensePlateOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, ThailandLicensePlateResult& out);
+void parse_result(AnswerReader& in, ThailandLicensePlateResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, ThailandLicensePlateResult& out);
 nlohmann::json to_envelope(const ThailandLicensePlateResult& value);
 
 // toll-invoice
 extern const ApiSpec kTollInvoiceApi;
 Status to_json(const TollInvoiceOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, TollInvoiceOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, TollInvoiceResult& out);
+void parse_result(AnswerReader& in, TollInvoiceResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, TollInvoiceResult& out);
 nlohmann::json to_envelope(const TollInvoiceResult& value);
 
 // train-ticket
 extern const ApiSpec kTrainTicketApi;
 Status to_json(const TrainTicketOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, TrainTicketOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, TrainTicketResult& out);
+void parse_result(AnswerReader& in, TrainTicketResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, TrainTicketResult& out);
 nlohmann::json to_envelope(const TrainTicketResult& value);
 
 // transportation-license
 extern const ApiSpec kTransportationLicenseApi;
 Status to_json(const TransportationLicenseOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, TransportationLicenseOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, TransportationLicenseResult& out);
+void parse_result(AnswerReader& in, TransportationLicenseResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, TransportationLicenseResult& out);
 nlohmann::json to_envelope(const TransportationLicenseResult& value);
 
 // transportation-qualification-certificate
 extern const ApiSpec kQualificationCertificateApi;
 Status to_json(const QualificationCertificateOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, QualificationCertificateOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, QualificationCertificateResult& out);
+void parse_result(AnswerReader& in, QualificationCertificateResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, QualificationCertificateResult& out);
 nlohmann::json to_envelope(const QualificationCertificateResult& value);
 
 // vat-invoice
 extern const ApiSpec kVatInvoiceApi;
 Status to_json(const VatInvoiceOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, VatInvoiceOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, VatInvoiceResult& out);
+void parse_result(AnswerReader& in, VatInvoiceResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, VatInvoiceResult& out);
 nlohmann::json to_envelope(const VatInvoiceResult& value);
 
 // vehicle-certificate
 extern const ApiSpec kVehicleCertificateApi;
 Status to_json(const VehicleCertificateOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, VehicleCertificateOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, VehicleCertificateResult& out);
+void parse_result(AnswerReader& in, VehicleCertificateResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, VehicleCertificateResult& out);
 nlohmann::json to_envelope(const VehicleCertificateResult& value);
 
 // vehicle-license
 extern const ApiSpec kVehicleLicenseApi;
 Status to_json(const VehicleLicenseOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, VehicleLicenseOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, VehicleLicenseResult& out);
+void parse_result(AnswerReader& in, VehicleLicenseResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, VehicleLicenseResult& out);
 nlohmann::json to_envelope(const VehicleLicenseResult& value);
 
 // vietnam-id-card
 extern const ApiSpec kVietnamIdCardApi;
 Status to_json(const VietnamIdCardOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, VietnamIdCardOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, VietnamIdCardResult& out);
+void parse_result(AnswerReader& in, VietnamIdCardResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, VietnamIdCardResult& out);
 nlohmann::json to_envelope(const VietnamIdCardResult& value);
 
 // vin
 extern const ApiSpec kVinApi;
 Status to_json(const VinOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, VinOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, VinResult& out);
+void parse_result(AnswerReader& in, VinResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, VinResult& out);
 nlohmann::json to_envelope(const VinResult& value);
 
 // waybill-electronic
 extern const ApiSpec kWaybillElectronicApi;
 Status to_json(const WaybillElectronicOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, WaybillElectronicOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, WaybillElectronicResult& out);
+void parse_result(AnswerReader& in, WaybillElectronicResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, WaybillElectronicResult& out);
 nlohmann::json to_envelope(const WaybillElectronicResult& value);
 
 // web-image
 extern const ApiSpec kWebImageApi;
 Status to_json(const WebImageOptions& options, nlohmann::json& body);
 void from_json(const nlohmann::json& body, WebImageOptions& options);
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, WebImageResult& out);
+void parse_result(AnswerReader& in, WebImageResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, WebImageResult& out);
 nlohmann::json to_envelope(const WebImageResult& value);
 
 // Every API, sorted by name.

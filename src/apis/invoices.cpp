@@ -17,51 +17,98 @@ const ApiSpec kAcceptanceBillApi = {
 Status to_json(const AcceptanceBillOptions&, nlohmann::json&) { return Success{}; }
 void from_json(const nlohmann::json&, AcceptanceBillOptions&) {}
 
-void parse(const ParseContext& context, const nlohmann::json& node, AcceptanceBillResult& out) {
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "due_date", out.due_date);
-  read(context, node, "bill_status", out.bill_status);
-  read(context, node, "bill_number", out.bill_number);
-  read(context, node, "issuer_full_name", out.issuer_full_name);
-  read(context, node, "issuer_account", out.issuer_account);
-  read(context, node, "issuer_bank_name", out.issuer_bank_name);
-  read(context, node, "issuer_bank_number", out.issuer_bank_number);
-  read(context, node, "payee_full_name", out.payee_full_name);
-  read(context, node, "payee_account", out.payee_account);
-  read(context, node, "payee_bank_name", out.payee_bank_name);
-  read(context, node, "payee_bank_number", out.payee_bank_number);
-  read(context, node, "issuance_guarantor_name", out.issuance_guarantor_name);
-  read(context, node, "issuance_guarantor_address", out.issuance_guarantor_address);
-  read(context, node, "issuance_guarantor_account", out.issuance_guarantor_account);
-  read(context, node, "issuance_guarantee_date", out.issuance_guarantee_date);
-  read(context, node, "issuance_guarantor_bank_number", out.issuance_guarantor_bank_number);
-  read(context, node, "issuance_guarantor_bank_name", out.issuance_guarantor_bank_name);
-  read(context, node, "amount_in_words", out.amount_in_words);
-  read(context, node, "amount_in_figures", out.amount_in_figures);
-  read(context, node, "acceptor_full_name", out.acceptor_full_name);
-  read(context, node, "acceptor_account", out.acceptor_account);
-  read(context, node, "acceptor_bank_number", out.acceptor_bank_number);
-  read(context, node, "acceptor_bank_name", out.acceptor_bank_name);
-  read(context, node, "contract_number", out.contract_number);
-  read(context, node, "assignability", out.assignability);
-  read(context, node, "issuer_commitment", out.issuer_commitment);
-  read(context, node, "acceptor_commitment", out.acceptor_commitment);
-  read(context, node, "acceptance_date", out.acceptance_date);
-  read(context, node, "acceptance_guarantor_name", out.acceptance_guarantor_name);
-  read(context, node, "acceptance_guarantor_address", out.acceptance_guarantor_address);
-  read(context, node, "acceptance_guarantor_account", out.acceptance_guarantor_account);
-  read(context, node, "acceptance_guarantee_date", out.acceptance_guarantee_date);
-  read(context, node, "acceptance_guarantor_bank_number", out.acceptance_guarantor_bank_number);
-  read(context, node, "acceptance_guarantor_bank_name", out.acceptance_guarantor_bank_name);
-  read(context, node, "issuer_rating_entity", out.issuer_rating_entity);
-  read(context, node, "issuer_credit_rating", out.issuer_credit_rating);
-  read(context, node, "issuer_rating_due_date", out.issuer_rating_due_date);
-  read(context, node, "acceptor_rating_entity", out.acceptor_rating_entity);
-  read(context, node, "acceptor_credit_rating", out.acceptor_credit_rating);
-  read(context, node, "acceptor_rating_due_date", out.acceptor_rating_due_date);
-  read(context, node, "bill_package_number", out.bill_package_number);
-  read(context, node, "remarks", out.remarks);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, AcceptanceBillResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "due_date") {
+      read(in, out.due_date);
+    } else if (name == "bill_status") {
+      read(in, out.bill_status);
+    } else if (name == "bill_number") {
+      read(in, out.bill_number);
+    } else if (name == "issuer_full_name") {
+      read(in, out.issuer_full_name);
+    } else if (name == "issuer_account") {
+      read(in, out.issuer_account);
+    } else if (name == "issuer_bank_name") {
+      read(in, out.issuer_bank_name);
+    } else if (name == "issuer_bank_number") {
+      read(in, out.issuer_bank_number);
+    } else if (name == "payee_full_name") {
+      read(in, out.payee_full_name);
+    } else if (name == "payee_account") {
+      read(in, out.payee_account);
+    } else if (name == "payee_bank_name") {
+      read(in, out.payee_bank_name);
+    } else if (name == "payee_bank_number") {
+      read(in, out.payee_bank_number);
+    } else if (name == "issuance_guarantor_name") {
+      read(in, out.issuance_guarantor_name);
+    } else if (name == "issuance_guarantor_address") {
+      read(in, out.issuance_guarantor_address);
+    } else if (name == "issuance_guarantor_account") {
+      read(in, out.issuance_guarantor_account);
+    } else if (name == "issuance_guarantee_date") {
+      read(in, out.issuance_guarantee_date);
+    } else if (name == "issuance_guarantor_bank_number") {
+      read(in, out.issuance_guarantor_bank_number);
+    } else if (name == "issuance_guarantor_bank_name") {
+      read(in, out.issuance_guarantor_bank_name);
+    } else if (name == "amount_in_words") {
+      read(in, out.amount_in_words);
+    } else if (name == "amount_in_figures") {
+      read(in, out.amount_in_figures);
+    } else if (name == "acceptor_full_name") {
+      read(in, out.acceptor_full_name);
+    } else if (name == "acceptor_account") {
+      read(in, out.acceptor_account);
+    } else if (name == "acceptor_bank_number") {
+      read(in, out.acceptor_bank_number);
+    } else if (name == "acceptor_bank_name") {
+      read(in, out.acceptor_bank_name);
+    } else if (name == "contract_number") {
+      read(in, out.contract_number);
+    } else if (name == "assignability") {
+      read(in, out.assignability);
+    } else if (name == "issuer_commitment") {
+      read(in, out.issuer_commitment);
+    } else if (name == "acceptor_commitment") {
+      read(in, out.acceptor_commitment);
+    } else if (name == "acceptance_date") {
+      read(in, out.acceptance_date);
+    } else if (name == "acceptance_guarantor_name") {
+      read(in, out.acceptance_guarantor_name);
+    } else if (name == "acceptance_guarantor_address") {
+      read(in, out.acceptance_guarantor_address);
+    } else if (name == "acceptance_guarantor_account") {
+      read(in, out.acceptance_guarantor_account);
+    } else if (name == "acceptance_guarantee_date") {
+      read(in, out.acceptance_guarantee_date);
+    } else if (name == "acceptance_guarantor_bank_number") {
+      read(in, out.acceptance_guarantor_bank_number);
+    } else if (name == "acceptance_guarantor_bank_name") {
+      read(in, out.acceptance_guarantor_bank_name);
+    } else if (name == "issuer_rating_entity") {
+      read(in, out.issuer_rating_entity);
+    } else if (name == "issuer_credit_rating") {
+      read(in, out.issuer_credit_rating);
+    } else if (name == "issuer_rating_due_date") {
+      read(in, out.issuer_rating_due_date);
+    } else if (name == "acceptor_rating_entity") {
+      read(in, out.acceptor_rating_entity);
+    } else if (name == "acceptor_credit_rating") {
+      read(in, out.acceptor_credit_rating);
+    } else if (name == "acceptor_rating_due_date") {
+      read(in, out.acceptor_rating_due_date);
+    } else if (name == "bill_package_number") {
+      read(in, out.bill_package_number);
+    } else if (name == "remarks") {
+      read(in, out.remarks);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const AcceptanceBillResult& value) {
@@ -113,9 +160,16 @@ nlohmann::json to_json(JsonWriter, const AcceptanceBillResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, AcceptanceBillResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, AcceptanceBillResult& out) {
+  out = AcceptanceBillResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, AcceptanceBillResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const AcceptanceBillResult& value) {
@@ -134,15 +188,19 @@ Status to_json(const BankReceiptOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, BankReceiptOptions& options) {
-  const ParseContext context;
-  read(context, body, "page_num", options.page_num);
-  read(context, body, "single_orientation_mode", options.single_orientation_mode);
-  read(context, body, "erase_seal", options.erase_seal);
+  read(body, "page_num", options.page_num);
+  read(body, "single_orientation_mode", options.single_orientation_mode);
+  read(body, "erase_seal", options.erase_seal);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, BankReceiptKvPair& out) {
-  read(context, node, "key", out.key);
-  read(context, node, "value", out.value);
+void parse(AnswerReader& in, BankReceiptKvPair& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "key") {
+      read(in, out.key);
+    } else if (name == "value") {
+      read(in, out.value);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const BankReceiptKvPair& value) {
@@ -152,10 +210,16 @@ nlohmann::json to_json(JsonWriter, const BankReceiptKvPair& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, BankReceiptDict& out) {
-  read(context, node, "kv_pair_count", out.kv_pair_count);
-  read(context, node, "bank_receipt_location", out.bank_receipt_location);
-  read(context, node, "kv_pair_list", out.kv_pair_list);
+void parse(AnswerReader& in, BankReceiptDict& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "kv_pair_count") {
+      read(in, out.kv_pair_count);
+    } else if (name == "bank_receipt_location") {
+      read(in, out.bank_receipt_location);
+    } else if (name == "kv_pair_list") {
+      read(in, out.kv_pair_list);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const BankReceiptDict& value) {
@@ -166,9 +230,14 @@ nlohmann::json to_json(JsonWriter, const BankReceiptDict& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, BankReceiptResult& out) {
-  read(context, node, "bank_receipt_count", out.bank_receipt_count);
-  read(context, node, "bank_receipt_list", out.bank_receipt_list);
+void parse(AnswerReader& in, BankReceiptResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "bank_receipt_count") {
+      read(in, out.bank_receipt_count);
+    } else if (name == "bank_receipt_list") {
+      read(in, out.bank_receipt_list);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const BankReceiptResult& value) {
@@ -178,9 +247,16 @@ nlohmann::json to_json(JsonWriter, const BankReceiptResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, BankReceiptResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, BankReceiptResult& out) {
+  out = BankReceiptResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, BankReceiptResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const BankReceiptResult& value) {
@@ -202,22 +278,30 @@ Status to_json(const FinancialStatementOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, FinancialStatementOptions& options) {
-  const ParseContext context;
-  read(context, body, "return_text_location", options.return_text_location);
-  read(context, body, "return_confidence", options.return_confidence);
-  read(context, body, "return_excel", options.return_excel);
-  read(context, body, "return_table_location", options.return_table_location);
-  read(context, body, "return_image_size", options.return_image_size);
-  read(context, body, "return_rectification_matrix", options.return_rectification_matrix);
+  read(body, "return_text_location", options.return_text_location);
+  read(body, "return_confidence", options.return_confidence);
+  read(body, "return_excel", options.return_excel);
+  read(body, "return_table_location", options.return_table_location);
+  read(body, "return_image_size", options.return_image_size);
+  read(body, "return_rectification_matrix", options.return_rectification_matrix);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, FinancialStatementWordsBlock& out) {
-  read(context, node, "words", out.words);
-  read(context, node, "location", out.location);
-  read(context, node, "confidence", out.confidence);
-  read(context, node, "rows", out.rows);
-  read(context, node, "columns", out.columns);
-  read(context, node, "cell_location", out.cell_location);
+void parse(AnswerReader& in, FinancialStatementWordsBlock& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "words") {
+      read(in, out.words);
+    } else if (name == "location") {
+      read(in, out.location);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    } else if (name == "rows") {
+      read(in, out.rows);
+    } else if (name == "columns") {
+      read(in, out.columns);
+    } else if (name == "cell_location") {
+      read(in, out.cell_location);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const FinancialStatementWordsBlock& value) {
@@ -231,11 +315,18 @@ nlohmann::json to_json(JsonWriter, const FinancialStatementWordsBlock& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, FinancialStatementWordsRegion& out) {
-  read(context, node, "type", out.type);
-  read(context, node, "words_block_count", out.words_block_count);
-  read(context, node, "table_location", out.table_location);
-  read(context, node, "words_block_list", out.words_block_list);
+void parse(AnswerReader& in, FinancialStatementWordsRegion& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "type") {
+      read(in, out.type);
+    } else if (name == "words_block_count") {
+      read(in, out.words_block_count);
+    } else if (name == "table_location") {
+      read(in, out.table_location);
+    } else if (name == "words_block_list") {
+      read(in, out.words_block_list);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const FinancialStatementWordsRegion& value) {
@@ -247,9 +338,14 @@ nlohmann::json to_json(JsonWriter, const FinancialStatementWordsRegion& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, FinancialStatementResultImageSize& out) {
-  read(context, node, "height", out.height);
-  read(context, node, "width", out.width);
+void parse(AnswerReader& in, FinancialStatementResultImageSize& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "height") {
+      read(in, out.height);
+    } else if (name == "width") {
+      read(in, out.width);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const FinancialStatementResultImageSize& value) {
@@ -259,12 +355,20 @@ nlohmann::json to_json(JsonWriter, const FinancialStatementResultImageSize& valu
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, FinancialStatementResult& out) {
-  read(context, node, "words_region_count", out.words_region_count);
-  read(context, node, "words_region_list", out.words_region_list);
-  read(context, node, "excel", out.excel);
-  read(context, node, "image_size", out.image_size);
-  read(context, node, "rectification_matrix", out.rectification_matrix);
+void parse(AnswerReader& in, FinancialStatementResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "words_region_count") {
+      read(in, out.words_region_count);
+    } else if (name == "words_region_list") {
+      read(in, out.words_region_list);
+    } else if (name == "excel") {
+      read(in, out.excel);
+    } else if (name == "image_size") {
+      read(in, out.image_size);
+    } else if (name == "rectification_matrix") {
+      read(in, out.rectification_matrix);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const FinancialStatementResult& value) {
@@ -277,9 +381,16 @@ nlohmann::json to_json(JsonWriter, const FinancialStatementResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, FinancialStatementResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, FinancialStatementResult& out) {
+  out = FinancialStatementResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, FinancialStatementResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const FinancialStatementResult& value) {
@@ -293,18 +404,32 @@ const ApiSpec kFlightItineraryApi = {
 Status to_json(const FlightItineraryOptions&, nlohmann::json&) { return Success{}; }
 void from_json(const nlohmann::json&, FlightItineraryOptions&) {}
 
-void parse(const ParseContext& context, const nlohmann::json& node, FlightItineraryLeg& out) {
-  read(context, node, "departure_station", out.departure_station);
-  read(context, node, "destination_station", out.destination_station);
-  read(context, node, "carrier", out.carrier);
-  read(context, node, "flight", out.flight);
-  read(context, node, "cabin_class", out.cabin_class);
-  read(context, node, "date", out.date);
-  read(context, node, "time", out.time);
-  read(context, node, "fare_basis", out.fare_basis);
-  read(context, node, "effective_date", out.effective_date);
-  read(context, node, "expiry_date", out.expiry_date);
-  read(context, node, "baggage_allowance", out.baggage_allowance);
+void parse(AnswerReader& in, FlightItineraryLeg& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "departure_station") {
+      read(in, out.departure_station);
+    } else if (name == "destination_station") {
+      read(in, out.destination_station);
+    } else if (name == "carrier") {
+      read(in, out.carrier);
+    } else if (name == "flight") {
+      read(in, out.flight);
+    } else if (name == "cabin_class") {
+      read(in, out.cabin_class);
+    } else if (name == "date") {
+      read(in, out.date);
+    } else if (name == "time") {
+      read(in, out.time);
+    } else if (name == "fare_basis") {
+      read(in, out.fare_basis);
+    } else if (name == "effective_date") {
+      read(in, out.effective_date);
+    } else if (name == "expiry_date") {
+      read(in, out.expiry_date);
+    } else if (name == "baggage_allowance") {
+      read(in, out.baggage_allowance);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const FlightItineraryLeg& value) {
@@ -323,34 +448,64 @@ nlohmann::json to_json(JsonWriter, const FlightItineraryLeg& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, FlightItineraryResult& out) {
-  read(context, node, "serial_number", out.serial_number);
-  read(context, node, "passenger_name", out.passenger_name);
-  read(context, node, "id_number", out.id_number);
-  read(context, node, "endorsements_restrictions", out.endorsements_restrictions);
-  read(context, node, "order_number", out.order_number);
-  read(context, node, "fare", out.fare);
-  read(context, node, "caac_development_fund", out.caac_development_fund);
-  read(context, node, "fuel_surcharge", out.fuel_surcharge);
-  read(context, node, "other_taxes", out.other_taxes);
-  read(context, node, "total", out.total);
-  read(context, node, "e_ticket_number", out.e_ticket_number);
-  read(context, node, "check_code", out.check_code);
-  read(context, node, "reference_information", out.reference_information);
-  read(context, node, "insurance", out.insurance);
-  read(context, node, "agent_code", out.agent_code);
-  read(context, node, "issue_organization", out.issue_organization);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "tax", out.tax);
-  read(context, node, "tax_rate", out.tax_rate);
-  read(context, node, "buyer_name", out.buyer_name);
-  read(context, node, "buyer_id", out.buyer_id);
-  read(context, node, "number", out.number);
-  read(context, node, "international_flag", out.international_flag);
-  read(context, node, "issue_status", out.issue_status);
-  read(context, node, "gp_number", out.gp_number);
-  read(context, node, "itinerary_list", out.itinerary_list);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, FlightItineraryResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "serial_number") {
+      read(in, out.serial_number);
+    } else if (name == "passenger_name") {
+      read(in, out.passenger_name);
+    } else if (name == "id_number") {
+      read(in, out.id_number);
+    } else if (name == "endorsements_restrictions") {
+      read(in, out.endorsements_restrictions);
+    } else if (name == "order_number") {
+      read(in, out.order_number);
+    } else if (name == "fare") {
+      read(in, out.fare);
+    } else if (name == "caac_development_fund") {
+      read(in, out.caac_development_fund);
+    } else if (name == "fuel_surcharge") {
+      read(in, out.fuel_surcharge);
+    } else if (name == "other_taxes") {
+      read(in, out.other_taxes);
+    } else if (name == "total") {
+      read(in, out.total);
+    } else if (name == "e_ticket_number") {
+      read(in, out.e_ticket_number);
+    } else if (name == "check_code") {
+      read(in, out.check_code);
+    } else if (name == "reference_information") {
+      read(in, out.reference_information);
+    } else if (name == "insurance") {
+      read(in, out.insurance);
+    } else if (name == "agent_code") {
+      read(in, out.agent_code);
+    } else if (name == "issue_organization") {
+      read(in, out.issue_organization);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "tax") {
+      read(in, out.tax);
+    } else if (name == "tax_rate") {
+      read(in, out.tax_rate);
+    } else if (name == "buyer_name") {
+      read(in, out.buyer_name);
+    } else if (name == "buyer_id") {
+      read(in, out.buyer_id);
+    } else if (name == "number") {
+      read(in, out.number);
+    } else if (name == "international_flag") {
+      read(in, out.international_flag);
+    } else if (name == "issue_status") {
+      read(in, out.issue_status);
+    } else if (name == "gp_number") {
+      read(in, out.gp_number);
+    } else if (name == "itinerary_list") {
+      read(in, out.itinerary_list);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const FlightItineraryResult& value) {
@@ -385,9 +540,16 @@ nlohmann::json to_json(JsonWriter, const FlightItineraryResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, FlightItineraryResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, FlightItineraryResult& out) {
+  out = FlightItineraryResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, FlightItineraryResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const FlightItineraryResult& value) {
@@ -404,13 +566,17 @@ Status to_json(const InsurancePolicyOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, InsurancePolicyOptions& options) {
-  const ParseContext context;
-  read(context, body, "detect_direction", options.detect_direction);
+  read(body, "detect_direction", options.detect_direction);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, InsurancePolicyDetail& out) {
-  read(context, node, "words", out.words);
-  read(context, node, "location", out.location);
+void parse(AnswerReader& in, InsurancePolicyDetail& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "words") {
+      read(in, out.words);
+    } else if (name == "location") {
+      read(in, out.location);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const InsurancePolicyDetail& value) {
@@ -420,12 +586,20 @@ nlohmann::json to_json(JsonWriter, const InsurancePolicyDetail& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, InsurancePolicyInsurant& out) {
-  read(context, node, "insurant_name", out.insurant_name);
-  read(context, node, "insurant_sex", out.insurant_sex);
-  read(context, node, "insurant_birthday", out.insurant_birthday);
-  read(context, node, "insurant_id_type", out.insurant_id_type);
-  read(context, node, "insurant_id_number", out.insurant_id_number);
+void parse(AnswerReader& in, InsurancePolicyInsurant& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "insurant_name") {
+      read(in, out.insurant_name);
+    } else if (name == "insurant_sex") {
+      read(in, out.insurant_sex);
+    } else if (name == "insurant_birthday") {
+      read(in, out.insurant_birthday);
+    } else if (name == "insurant_id_type") {
+      read(in, out.insurant_id_type);
+    } else if (name == "insurant_id_number") {
+      read(in, out.insurant_id_number);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const InsurancePolicyInsurant& value) {
@@ -438,11 +612,18 @@ nlohmann::json to_json(JsonWriter, const InsurancePolicyInsurant& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, InsurancePolicyBeneficiary& out) {
-  read(context, node, "beneficiary_name", out.beneficiary_name);
-  read(context, node, "beneficiary_type", out.beneficiary_type);
-  read(context, node, "beneficiary_order", out.beneficiary_order);
-  read(context, node, "beneficiary_share", out.beneficiary_share);
+void parse(AnswerReader& in, InsurancePolicyBeneficiary& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "beneficiary_name") {
+      read(in, out.beneficiary_name);
+    } else if (name == "beneficiary_type") {
+      read(in, out.beneficiary_type);
+    } else if (name == "beneficiary_order") {
+      read(in, out.beneficiary_order);
+    } else if (name == "beneficiary_share") {
+      read(in, out.beneficiary_share);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const InsurancePolicyBeneficiary& value) {
@@ -454,13 +635,22 @@ nlohmann::json to_json(JsonWriter, const InsurancePolicyBeneficiary& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, InsurancePolicyCoverage& out) {
-  read(context, node, "insurance_name", out.insurance_name);
-  read(context, node, "insurance_period", out.insurance_period);
-  read(context, node, "insurance_amount", out.insurance_amount);
-  read(context, node, "payment_frequency", out.payment_frequency);
-  read(context, node, "payment_period", out.payment_period);
-  read(context, node, "payment_amount", out.payment_amount);
+void parse(AnswerReader& in, InsurancePolicyCoverage& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "insurance_name") {
+      read(in, out.insurance_name);
+    } else if (name == "insurance_period") {
+      read(in, out.insurance_period);
+    } else if (name == "insurance_amount") {
+      read(in, out.insurance_amount);
+    } else if (name == "payment_frequency") {
+      read(in, out.payment_frequency);
+    } else if (name == "payment_period") {
+      read(in, out.payment_period);
+    } else if (name == "payment_amount") {
+      read(in, out.payment_amount);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const InsurancePolicyCoverage& value) {
@@ -474,19 +664,34 @@ nlohmann::json to_json(JsonWriter, const InsurancePolicyCoverage& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, InsurancePolicyResult& out) {
-  read(context, node, "bank_name", out.bank_name);
-  read(context, node, "bill_number", out.bill_number);
-  read(context, node, "company", out.company);
-  read(context, node, "effective_date", out.effective_date);
-  read(context, node, "applicant_name", out.applicant_name);
-  read(context, node, "applicant_sex", out.applicant_sex);
-  read(context, node, "applicant_birthday", out.applicant_birthday);
-  read(context, node, "applicant_id_type", out.applicant_id_type);
-  read(context, node, "applicant_id_number", out.applicant_id_number);
-  read(context, node, "insurant_list", out.insurant_list);
-  read(context, node, "beneficiary_list", out.beneficiary_list);
-  read(context, node, "insurance_list", out.insurance_list);
+void parse(AnswerReader& in, InsurancePolicyResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "bank_name") {
+      read(in, out.bank_name);
+    } else if (name == "bill_number") {
+      read(in, out.bill_number);
+    } else if (name == "company") {
+      read(in, out.company);
+    } else if (name == "effective_date") {
+      read(in, out.effective_date);
+    } else if (name == "applicant_name") {
+      read(in, out.applicant_name);
+    } else if (name == "applicant_sex") {
+      read(in, out.applicant_sex);
+    } else if (name == "applicant_birthday") {
+      read(in, out.applicant_birthday);
+    } else if (name == "applicant_id_type") {
+      read(in, out.applicant_id_type);
+    } else if (name == "applicant_id_number") {
+      read(in, out.applicant_id_number);
+    } else if (name == "insurant_list") {
+      read(in, out.insurant_list);
+    } else if (name == "beneficiary_list") {
+      read(in, out.beneficiary_list);
+    } else if (name == "insurance_list") {
+      read(in, out.insurance_list);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const InsurancePolicyResult& value) {
@@ -506,9 +711,16 @@ nlohmann::json to_json(JsonWriter, const InsurancePolicyResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, InsurancePolicyResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, InsurancePolicyResult& out) {
+  out = InsurancePolicyResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, InsurancePolicyResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const InsurancePolicyResult& value) {
@@ -532,27 +744,41 @@ Status to_json(const InvoiceVerificationRequest& options, nlohmann::json& body) 
 }
 
 void from_json(const nlohmann::json& body, InvoiceVerificationRequest& options) {
-  const ParseContext context;
-  read(context, body, "code", options.code);
-  read(context, body, "number", options.number);
-  read(context, body, "issue_date", options.issue_date);
-  read(context, body, "check_code", options.check_code);
-  read(context, body, "subtotal_amount", options.subtotal_amount);
+  read(body, "code", options.code);
+  read(body, "number", options.number);
+  read(body, "issue_date", options.issue_date);
+  read(body, "check_code", options.check_code);
+  read(body, "subtotal_amount", options.subtotal_amount);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, InvoiceVerificationItem& out) {
-  read(context, node, "name", out.name);
-  read(context, node, "specification", out.specification);
-  read(context, node, "unit", out.unit);
-  read(context, node, "quantity", out.quantity);
-  read(context, node, "unit_price", out.unit_price);
-  read(context, node, "amount", out.amount);
-  read(context, node, "tax_rate", out.tax_rate);
-  read(context, node, "tax", out.tax);
-  read(context, node, "license_plate_number", out.license_plate_number);
-  read(context, node, "vehicle_type", out.vehicle_type);
-  read(context, node, "start_date", out.start_date);
-  read(context, node, "end_date", out.end_date);
+void parse(AnswerReader& in, InvoiceVerificationItem& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "name") {
+      read(in, out.name);
+    } else if (name == "specification") {
+      read(in, out.specification);
+    } else if (name == "unit") {
+      read(in, out.unit);
+    } else if (name == "quantity") {
+      read(in, out.quantity);
+    } else if (name == "unit_price") {
+      read(in, out.unit_price);
+    } else if (name == "amount") {
+      read(in, out.amount);
+    } else if (name == "tax_rate") {
+      read(in, out.tax_rate);
+    } else if (name == "tax") {
+      read(in, out.tax);
+    } else if (name == "license_plate_number") {
+      read(in, out.license_plate_number);
+    } else if (name == "vehicle_type") {
+      read(in, out.vehicle_type);
+    } else if (name == "start_date") {
+      read(in, out.start_date);
+    } else if (name == "end_date") {
+      read(in, out.end_date);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const InvoiceVerificationItem& value) {
@@ -572,67 +798,130 @@ nlohmann::json to_json(JsonWriter, const InvoiceVerificationItem& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, InvoiceVerificationResult& out) {
-  read(context, node, "type", out.type);
-  read(context, node, "code", out.code);
-  read(context, node, "number", out.number);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "machine_number", out.machine_number);
-  read(context, node, "check_code", out.check_code);
-  read(context, node, "status", out.status);
-  read(context, node, "subtotal_amount", out.subtotal_amount);
-  read(context, node, "subtotal_tax", out.subtotal_tax);
-  read(context, node, "total", out.total);
-  read(context, node, "total_in_words", out.total_in_words);
-  read(context, node, "remarks", out.remarks);
-  read(context, node, "receiver", out.receiver);
-  read(context, node, "issuer", out.issuer);
-  read(context, node, "reviewer", out.reviewer);
-  read(context, node, "buyer_name", out.buyer_name);
-  read(context, node, "buyer_id", out.buyer_id);
-  read(context, node, "buyer_address", out.buyer_address);
-  read(context, node, "buyer_bank", out.buyer_bank);
-  read(context, node, "seller_name", out.seller_name);
-  read(context, node, "seller_id", out.seller_id);
-  read(context, node, "seller_address", out.seller_address);
-  read(context, node, "seller_bank", out.seller_bank);
-  read(context, node, "deductible_toll", out.deductible_toll);
-  read(context, node, "result_code", out.result_code);
-  read(context, node, "result_message", out.result_message);
-  read(context, node, "items", out.items);
-  read(context, node, "buyer_organization_number", out.buyer_organization_number);
-  read(context, node, "seller_phone", out.seller_phone);
-  read(context, node, "seller_account", out.seller_account);
-  read(context, node, "tax_rate", out.tax_rate);
-  read(context, node, "tax", out.tax);
-  read(context, node, "tax_authority", out.tax_authority);
-  read(context, node, "tax_authority_code", out.tax_authority_code);
-  read(context, node, "tax_payment_receipt", out.tax_payment_receipt);
-  read(context, node, "tonnage", out.tonnage);
-  read(context, node, "seating_capacity", out.seating_capacity);
-  read(context, node, "vehicle_type", out.vehicle_type);
-  read(context, node, "brand_model", out.brand_model);
-  read(context, node, "manufacturing_location", out.manufacturing_location);
-  read(context, node, "quality_certificate", out.quality_certificate);
-  read(context, node, "import_certificate", out.import_certificate);
-  read(context, node, "inspection_number", out.inspection_number);
-  read(context, node, "engine_number", out.engine_number);
-  read(context, node, "vehicle_identification_number", out.vehicle_identification_number);
-  read(context, node, "buyer_phone", out.buyer_phone);
-  read(context, node, "seller_organization_number", out.seller_organization_number);
-  read(context, node, "vehicle_license_plate_number", out.vehicle_license_plate_number);
-  read(context, node, "registration_certificate_number", out.registration_certificate_number);
-  read(context, node, "transfer_motor_vehicle_department_name", out.transfer_motor_vehicle_department_name);
-  read(context, node, "auction_unit_name", out.auction_unit_name);
-  read(context, node, "auction_unit_address", out.auction_unit_address);
-  read(context, node, "auction_unit_tax_number", out.auction_unit_tax_number);
-  read(context, node, "auction_unit_bank_and_account", out.auction_unit_bank_and_account);
-  read(context, node, "auction_unit_phone", out.auction_unit_phone);
-  read(context, node, "used_vehicle_market_name", out.used_vehicle_market_name);
-  read(context, node, "used_vehicle_market_tax_number", out.used_vehicle_market_tax_number);
-  read(context, node, "used_vehicle_market_address", out.used_vehicle_market_address);
-  read(context, node, "used_vehicle_market_bank_and_account", out.used_vehicle_market_bank_and_account);
-  read(context, node, "used_vehicle_market_phone", out.used_vehicle_market_phone);
+void parse(AnswerReader& in, InvoiceVerificationResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "type") {
+      read(in, out.type);
+    } else if (name == "code") {
+      read(in, out.code);
+    } else if (name == "number") {
+      read(in, out.number);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "machine_number") {
+      read(in, out.machine_number);
+    } else if (name == "check_code") {
+      read(in, out.check_code);
+    } else if (name == "status") {
+      read(in, out.status);
+    } else if (name == "subtotal_amount") {
+      read(in, out.subtotal_amount);
+    } else if (name == "subtotal_tax") {
+      read(in, out.subtotal_tax);
+    } else if (name == "total") {
+      read(in, out.total);
+    } else if (name == "total_in_words") {
+      read(in, out.total_in_words);
+    } else if (name == "remarks") {
+      read(in, out.remarks);
+    } else if (name == "receiver") {
+      read(in, out.receiver);
+    } else if (name == "issuer") {
+      read(in, out.issuer);
+    } else if (name == "reviewer") {
+      read(in, out.reviewer);
+    } else if (name == "buyer_name") {
+      read(in, out.buyer_name);
+    } else if (name == "buyer_id") {
+      read(in, out.buyer_id);
+    } else if (name == "buyer_address") {
+      read(in, out.buyer_address);
+    } else if (name == "buyer_bank") {
+      read(in, out.buyer_bank);
+    } else if (name == "seller_name") {
+      read(in, out.seller_name);
+    } else if (name == "seller_id") {
+      read(in, out.seller_id);
+    } else if (name == "seller_address") {
+      read(in, out.seller_address);
+    } else if (name == "seller_bank") {
+      read(in, out.seller_bank);
+    } else if (name == "deductible_toll") {
+      read(in, out.deductible_toll);
+    } else if (name == "result_code") {
+      read(in, out.result_code);
+    } else if (name == "result_message") {
+      read(in, out.result_message);
+    } else if (name == "items") {
+      read(in, out.items);
+    } else if (name == "buyer_organization_number") {
+      read(in, out.buyer_organization_number);
+    } else if (name == "seller_phone") {
+      read(in, out.seller_phone);
+    } else if (name == "seller_account") {
+      read(in, out.seller_account);
+    } else if (name == "tax_rate") {
+      read(in, out.tax_rate);
+    } else if (name == "tax") {
+      read(in, out.tax);
+    } else if (name == "tax_authority") {
+      read(in, out.tax_authority);
+    } else if (name == "tax_authority_code") {
+      read(in, out.tax_authority_code);
+    } else if (name == "tax_payment_receipt") {
+      read(in, out.tax_payment_receipt);
+    } else if (name == "tonnage") {
+      read(in, out.tonnage);
+    } else if (name == "seating_capacity") {
+      read(in, out.seating_capacity);
+    } else if (name == "vehicle_type") {
+      read(in, out.vehicle_type);
+    } else if (name == "brand_model") {
+      read(in, out.brand_model);
+    } else if (name == "manufacturing_location") {
+      read(in, out.manufacturing_location);
+    } else if (name == "quality_certificate") {
+      read(in, out.quality_certificate);
+    } else if (name == "import_certificate") {
+      read(in, out.import_certificate);
+    } else if (name == "inspection_number") {
+      read(in, out.inspection_number);
+    } else if (name == "engine_number") {
+      read(in, out.engine_number);
+    } else if (name == "vehicle_identification_number") {
+      read(in, out.vehicle_identification_number);
+    } else if (name == "buyer_phone") {
+      read(in, out.buyer_phone);
+    } else if (name == "seller_organization_number") {
+      read(in, out.seller_organization_number);
+    } else if (name == "vehicle_license_plate_number") {
+      read(in, out.vehicle_license_plate_number);
+    } else if (name == "registration_certificate_number") {
+      read(in, out.registration_certificate_number);
+    } else if (name == "transfer_motor_vehicle_department_name") {
+      read(in, out.transfer_motor_vehicle_department_name);
+    } else if (name == "auction_unit_name") {
+      read(in, out.auction_unit_name);
+    } else if (name == "auction_unit_address") {
+      read(in, out.auction_unit_address);
+    } else if (name == "auction_unit_tax_number") {
+      read(in, out.auction_unit_tax_number);
+    } else if (name == "auction_unit_bank_and_account") {
+      read(in, out.auction_unit_bank_and_account);
+    } else if (name == "auction_unit_phone") {
+      read(in, out.auction_unit_phone);
+    } else if (name == "used_vehicle_market_name") {
+      read(in, out.used_vehicle_market_name);
+    } else if (name == "used_vehicle_market_tax_number") {
+      read(in, out.used_vehicle_market_tax_number);
+    } else if (name == "used_vehicle_market_address") {
+      read(in, out.used_vehicle_market_address);
+    } else if (name == "used_vehicle_market_bank_and_account") {
+      read(in, out.used_vehicle_market_bank_and_account);
+    } else if (name == "used_vehicle_market_phone") {
+      read(in, out.used_vehicle_market_phone);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const InvoiceVerificationResult& value) {
@@ -700,9 +989,16 @@ nlohmann::json to_json(JsonWriter, const InvoiceVerificationResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, InvoiceVerificationResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, InvoiceVerificationResult& out) {
+  out = InvoiceVerificationResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, InvoiceVerificationResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const InvoiceVerificationResult& value) {
@@ -721,68 +1017,125 @@ Status to_json(const MvsInvoiceOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, MvsInvoiceOptions& options) {
-  const ParseContext context;
-  read(context, body, "return_text_location", options.return_text_location);
-  read(context, body, "return_confidence", options.return_confidence);
-  read(context, body, "type", options.type);
+  read(body, "return_text_location", options.return_text_location);
+  read(body, "return_confidence", options.return_confidence);
+  read(body, "type", options.type);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, MvsInvoiceResult& out) {
-  read(context, node, "code", out.code);
-  read(context, node, "number", out.number);
-  read(context, node, "machine_printed_code", out.machine_printed_code);
-  read(context, node, "machine_printed_number", out.machine_printed_number);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "machine_number", out.machine_number);
-  read(context, node, "buyer_name", out.buyer_name);
-  read(context, node, "buyer_organization_number", out.buyer_organization_number);
-  read(context, node, "buyer_id", out.buyer_id);
-  read(context, node, "buyer_address", out.buyer_address);
-  read(context, node, "buyer_phone", out.buyer_phone);
-  read(context, node, "seller_name", out.seller_name);
-  read(context, node, "seller_phone", out.seller_phone);
-  read(context, node, "seller_id", out.seller_id);
-  read(context, node, "seller_account", out.seller_account);
-  read(context, node, "seller_address", out.seller_address);
-  read(context, node, "licence_plate_number", out.licence_plate_number);
-  read(context, node, "registration_number", out.registration_number);
-  read(context, node, "dept_motor_vehicles", out.dept_motor_vehicles);
-  read(context, node, "seller_bank", out.seller_bank);
-  read(context, node, "vehicle_type", out.vehicle_type);
-  read(context, node, "brand_model", out.brand_model);
-  read(context, node, "manufacturing_location", out.manufacturing_location);
-  read(context, node, "quality_certificate", out.quality_certificate);
-  read(context, node, "import_certificate", out.import_certificate);
-  read(context, node, "inspection_number", out.inspection_number);
-  read(context, node, "engine_number", out.engine_number);
-  read(context, node, "vehicle_identification_number", out.vehicle_identification_number);
-  read(context, node, "tonnage", out.tonnage);
-  read(context, node, "seating_capacity", out.seating_capacity);
-  read(context, node, "tax_authority", out.tax_authority);
-  read(context, node, "tax_authority_code", out.tax_authority_code);
-  read(context, node, "tax_payment_receipt", out.tax_payment_receipt);
-  read(context, node, "tax_rate", out.tax_rate);
-  read(context, node, "tax", out.tax);
-  read(context, node, "tax_exclusive_price", out.tax_exclusive_price);
-  read(context, node, "total", out.total);
-  read(context, node, "total_chinese", out.total_chinese);
-  read(context, node, "fiscal_code", out.fiscal_code);
-  read(context, node, "auction_org_name", out.auction_org_name);
-  read(context, node, "auction_org_address", out.auction_org_address);
-  read(context, node, "auction_org_id", out.auction_org_id);
-  read(context, node, "auction_org_bank_account", out.auction_org_bank_account);
-  read(context, node, "auction_org_phone", out.auction_org_phone);
-  read(context, node, "used_vehicle_market_name", out.used_vehicle_market_name);
-  read(context, node, "used_vehicle_market_id", out.used_vehicle_market_id);
-  read(context, node, "used_vehicle_market_address", out.used_vehicle_market_address);
-  read(context, node, "used_vehicle_market_bank_account", out.used_vehicle_market_bank_account);
-  read(context, node, "used_vehicle_market_phone", out.used_vehicle_market_phone);
-  read(context, node, "reverse_issue", out.reverse_issue);
-  read(context, node, "remark", out.remark);
-  read(context, node, "drawer_name", out.drawer_name);
-  read(context, node, "type", out.type);
-  read(context, node, "text_location", out.text_location);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, MvsInvoiceResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "code") {
+      read(in, out.code);
+    } else if (name == "number") {
+      read(in, out.number);
+    } else if (name == "machine_printed_code") {
+      read(in, out.machine_printed_code);
+    } else if (name == "machine_printed_number") {
+      read(in, out.machine_printed_number);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "machine_number") {
+      read(in, out.machine_number);
+    } else if (name == "buyer_name") {
+      read(in, out.buyer_name);
+    } else if (name == "buyer_organization_number") {
+      read(in, out.buyer_organization_number);
+    } else if (name == "buyer_id") {
+      read(in, out.buyer_id);
+    } else if (name == "buyer_address") {
+      read(in, out.buyer_address);
+    } else if (name == "buyer_phone") {
+      read(in, out.buyer_phone);
+    } else if (name == "seller_name") {
+      read(in, out.seller_name);
+    } else if (name == "seller_phone") {
+      read(in, out.seller_phone);
+    } else if (name == "seller_id") {
+      read(in, out.seller_id);
+    } else if (name == "seller_account") {
+      read(in, out.seller_account);
+    } else if (name == "seller_address") {
+      read(in, out.seller_address);
+    } else if (name == "licence_plate_number") {
+      read(in, out.licence_plate_number);
+    } else if (name == "registration_number") {
+      read(in, out.registration_number);
+    } else if (name == "dept_motor_vehicles") {
+      read(in, out.dept_motor_vehicles);
+    } else if (name == "seller_bank") {
+      read(in, out.seller_bank);
+    } else if (name == "vehicle_type") {
+      read(in, out.vehicle_type);
+    } else if (name == "brand_model") {
+      read(in, out.brand_model);
+    } else if (name == "manufacturing_location") {
+      read(in, out.manufacturing_location);
+    } else if (name == "quality_certificate") {
+      read(in, out.quality_certificate);
+    } else if (name == "import_certificate") {
+      read(in, out.import_certificate);
+    } else if (name == "inspection_number") {
+      read(in, out.inspection_number);
+    } else if (name == "engine_number") {
+      read(in, out.engine_number);
+    } else if (name == "vehicle_identification_number") {
+      read(in, out.vehicle_identification_number);
+    } else if (name == "tonnage") {
+      read(in, out.tonnage);
+    } else if (name == "seating_capacity") {
+      read(in, out.seating_capacity);
+    } else if (name == "tax_authority") {
+      read(in, out.tax_authority);
+    } else if (name == "tax_authority_code") {
+      read(in, out.tax_authority_code);
+    } else if (name == "tax_payment_receipt") {
+      read(in, out.tax_payment_receipt);
+    } else if (name == "tax_rate") {
+      read(in, out.tax_rate);
+    } else if (name == "tax") {
+      read(in, out.tax);
+    } else if (name == "tax_exclusive_price") {
+      read(in, out.tax_exclusive_price);
+    } else if (name == "total") {
+      read(in, out.total);
+    } else if (name == "total_chinese") {
+      read(in, out.total_chinese);
+    } else if (name == "fiscal_code") {
+      read(in, out.fiscal_code);
+    } else if (name == "auction_org_name") {
+      read(in, out.auction_org_name);
+    } else if (name == "auction_org_address") {
+      read(in, out.auction_org_address);
+    } else if (name == "auction_org_id") {
+      read(in, out.auction_org_id);
+    } else if (name == "auction_org_bank_account") {
+      read(in, out.auction_org_bank_account);
+    } else if (name == "auction_org_phone") {
+      read(in, out.auction_org_phone);
+    } else if (name == "used_vehicle_market_name") {
+      read(in, out.used_vehicle_market_name);
+    } else if (name == "used_vehicle_market_id") {
+      read(in, out.used_vehicle_market_id);
+    } else if (name == "used_vehicle_market_address") {
+      read(in, out.used_vehicle_market_address);
+    } else if (name == "used_vehicle_market_bank_account") {
+      read(in, out.used_vehicle_market_bank_account);
+    } else if (name == "used_vehicle_market_phone") {
+      read(in, out.used_vehicle_market_phone);
+    } else if (name == "reverse_issue") {
+      read(in, out.reverse_issue);
+    } else if (name == "remark") {
+      read(in, out.remark);
+    } else if (name == "drawer_name") {
+      read(in, out.drawer_name);
+    } else if (name == "type") {
+      read(in, out.type);
+    } else if (name == "text_location") {
+      read(in, out.text_location);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const MvsInvoiceResult& value) {
@@ -845,9 +1198,16 @@ nlohmann::json to_json(JsonWriter, const MvsInvoiceResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, MvsInvoiceResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, MvsInvoiceResult& out) {
+  out = MvsInvoiceResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, MvsInvoiceResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const MvsInvoiceResult& value) {
@@ -861,12 +1221,20 @@ const ApiSpec kQuotaInvoiceApi = {
 Status to_json(const QuotaInvoiceOptions&, nlohmann::json&) { return Success{}; }
 void from_json(const nlohmann::json&, QuotaInvoiceOptions&) {}
 
-void parse(const ParseContext& context, const nlohmann::json& node, QuotaInvoiceResult& out) {
-  read(context, node, "number", out.number);
-  read(context, node, "code", out.code);
-  read(context, node, "location", out.location);
-  read(context, node, "amount", out.amount);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, QuotaInvoiceResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "number") {
+      read(in, out.number);
+    } else if (name == "code") {
+      read(in, out.code);
+    } else if (name == "location") {
+      read(in, out.location);
+    } else if (name == "amount") {
+      read(in, out.amount);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const QuotaInvoiceResult& value) {
@@ -879,9 +1247,16 @@ nlohmann::json to_json(JsonWriter, const QuotaInvoiceResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, QuotaInvoiceResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, QuotaInvoiceResult& out) {
+  out = QuotaInvoiceResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, QuotaInvoiceResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const QuotaInvoiceResult& value) {
@@ -898,32 +1273,55 @@ Status to_json(const TaxiInvoiceOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, TaxiInvoiceOptions& options) {
-  const ParseContext context;
-  read(context, body, "return_text_location", options.return_text_location);
+  read(body, "return_text_location", options.return_text_location);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, TaxiInvoiceResult& out) {
-  read(context, node, "location", out.location);
-  read(context, node, "code", out.code);
-  read(context, node, "number", out.number);
-  read(context, node, "phone_number", out.phone_number);
-  read(context, node, "company", out.company);
-  read(context, node, "taxi_number", out.taxi_number);
-  read(context, node, "certificate_number", out.certificate_number);
-  read(context, node, "identification_number", out.identification_number);
-  read(context, node, "date", out.date);
-  read(context, node, "boarding_time", out.boarding_time);
-  read(context, node, "alighting_time", out.alighting_time);
-  read(context, node, "time", out.time);
-  read(context, node, "unit_price", out.unit_price);
-  read(context, node, "distance", out.distance);
-  read(context, node, "waiting_time", out.waiting_time);
-  read(context, node, "fare", out.fare);
-  read(context, node, "fuel_oil_surcharge", out.fuel_oil_surcharge);
-  read(context, node, "call_service_surcharge", out.call_service_surcharge);
-  read(context, node, "total", out.total);
-  read(context, node, "confidence", out.confidence);
-  read(context, node, "text_location", out.text_location);
+void parse(AnswerReader& in, TaxiInvoiceResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "location") {
+      read(in, out.location);
+    } else if (name == "code") {
+      read(in, out.code);
+    } else if (name == "number") {
+      read(in, out.number);
+    } else if (name == "phone_number") {
+      read(in, out.phone_number);
+    } else if (name == "company") {
+      read(in, out.company);
+    } else if (name == "taxi_number") {
+      read(in, out.taxi_number);
+    } else if (name == "certificate_number") {
+      read(in, out.certificate_number);
+    } else if (name == "identification_number") {
+      read(in, out.identification_number);
+    } else if (name == "date") {
+      read(in, out.date);
+    } else if (name == "boarding_time") {
+      read(in, out.boarding_time);
+    } else if (name == "alighting_time") {
+      read(in, out.alighting_time);
+    } else if (name == "time") {
+      read(in, out.time);
+    } else if (name == "unit_price") {
+      read(in, out.unit_price);
+    } else if (name == "distance") {
+      read(in, out.distance);
+    } else if (name == "waiting_time") {
+      read(in, out.waiting_time);
+    } else if (name == "fare") {
+      read(in, out.fare);
+    } else if (name == "fuel_oil_surcharge") {
+      read(in, out.fuel_oil_surcharge);
+    } else if (name == "call_service_surcharge") {
+      read(in, out.call_service_surcharge);
+    } else if (name == "total") {
+      read(in, out.total);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    } else if (name == "text_location") {
+      read(in, out.text_location);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const TaxiInvoiceResult& value) {
@@ -952,9 +1350,16 @@ nlohmann::json to_json(JsonWriter, const TaxiInvoiceResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, TaxiInvoiceResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, TaxiInvoiceResult& out) {
+  out = TaxiInvoiceResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, TaxiInvoiceResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const TaxiInvoiceResult& value) {
@@ -971,22 +1376,35 @@ Status to_json(const TollInvoiceOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, TollInvoiceOptions& options) {
-  const ParseContext context;
-  read(context, body, "return_text_location", options.return_text_location);
+  read(body, "return_text_location", options.return_text_location);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, TollInvoiceResult& out) {
-  read(context, node, "code", out.code);
-  read(context, node, "number", out.number);
-  read(context, node, "entry", out.entry);
-  read(context, node, "exit", out.exit);
-  read(context, node, "amount", out.amount);
-  read(context, node, "cashier", out.cashier);
-  read(context, node, "vehicle_type", out.vehicle_type);
-  read(context, node, "date", out.date);
-  read(context, node, "time", out.time);
-  read(context, node, "confidence", out.confidence);
-  read(context, node, "text_location", out.text_location);
+void parse(AnswerReader& in, TollInvoiceResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "code") {
+      read(in, out.code);
+    } else if (name == "number") {
+      read(in, out.number);
+    } else if (name == "entry") {
+      read(in, out.entry);
+    } else if (name == "exit") {
+      read(in, out.exit);
+    } else if (name == "amount") {
+      read(in, out.amount);
+    } else if (name == "cashier") {
+      read(in, out.cashier);
+    } else if (name == "vehicle_type") {
+      read(in, out.vehicle_type);
+    } else if (name == "date") {
+      read(in, out.date);
+    } else if (name == "time") {
+      read(in, out.time);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    } else if (name == "text_location") {
+      read(in, out.text_location);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const TollInvoiceResult& value) {
@@ -1005,9 +1423,16 @@ nlohmann::json to_json(JsonWriter, const TollInvoiceResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, TollInvoiceResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, TollInvoiceResult& out) {
+  out = TollInvoiceResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, TollInvoiceResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const TollInvoiceResult& value) {
@@ -1024,48 +1449,87 @@ Status to_json(const TrainTicketOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, TrainTicketOptions& options) {
-  const ParseContext context;
-  read(context, body, "return_text_location", options.return_text_location);
+  read(body, "return_text_location", options.return_text_location);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, TrainTicketResult& out) {
-  read(context, node, "ticket_id", out.ticket_id);
-  read(context, node, "check_port", out.check_port);
-  read(context, node, "train_number", out.train_number);
-  read(context, node, "departure_station", out.departure_station);
-  read(context, node, "destination_station", out.destination_station);
-  read(context, node, "departure_station_en", out.departure_station_en);
-  read(context, node, "destination_station_en", out.destination_station_en);
-  read(context, node, "departure_time", out.departure_time);
-  read(context, node, "seat_number", out.seat_number);
-  read(context, node, "ticket_price", out.ticket_price);
-  read(context, node, "sale_method", out.sale_method);
-  read(context, node, "seat_category", out.seat_category);
-  read(context, node, "ticket_changing", out.ticket_changing);
-  read(context, node, "id_number", out.id_number);
-  read(context, node, "name", out.name);
-  read(context, node, "log_id", out.log_id);
-  read(context, node, "sale_location", out.sale_location);
-  read(context, node, "invoice_style", out.invoice_style);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "discount_mark", out.discount_mark);
-  read(context, node, "serial_number", out.serial_number);
-  read(context, node, "tax_amount", out.tax_amount);
-  read(context, node, "tax_rate", out.tax_rate);
-  read(context, node, "air_conditioning", out.air_conditioning);
-  read(context, node, "original_invoice_number", out.original_invoice_number);
-  read(context, node, "unified_social_credit_code", out.unified_social_credit_code);
-  read(context, node, "buyer_name", out.buyer_name);
-  read(context, node, "total_amount_excluding_tax", out.total_amount_excluding_tax);
-  read(context, node, "invoice_number", out.invoice_number);
-  read(context, node, "seal_mark", out.seal_mark);
-  read(context, node, "title", out.title);
-  read(context, node, "area", out.area);
-  read(context, node, "receipt_number", out.receipt_number);
-  read(context, node, "amount_in_figures", out.amount_in_figures);
-  read(context, node, "amount_in_words", out.amount_in_words);
-  read(context, node, "confidence", out.confidence);
-  read(context, node, "text_location", out.text_location);
+void parse(AnswerReader& in, TrainTicketResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "ticket_id") {
+      read(in, out.ticket_id);
+    } else if (name == "check_port") {
+      read(in, out.check_port);
+    } else if (name == "train_number") {
+      read(in, out.train_number);
+    } else if (name == "departure_station") {
+      read(in, out.departure_station);
+    } else if (name == "destination_station") {
+      read(in, out.destination_station);
+    } else if (name == "departure_station_en") {
+      read(in, out.departure_station_en);
+    } else if (name == "destination_station_en") {
+      read(in, out.destination_station_en);
+    } else if (name == "departure_time") {
+      read(in, out.departure_time);
+    } else if (name == "seat_number") {
+      read(in, out.seat_number);
+    } else if (name == "ticket_price") {
+      read(in, out.ticket_price);
+    } else if (name == "sale_method") {
+      read(in, out.sale_method);
+    } else if (name == "seat_category") {
+      read(in, out.seat_category);
+    } else if (name == "ticket_changing") {
+      read(in, out.ticket_changing);
+    } else if (name == "id_number") {
+      read(in, out.id_number);
+    } else if (name == "name") {
+      read(in, out.name);
+    } else if (name == "log_id") {
+      read(in, out.log_id);
+    } else if (name == "sale_location") {
+      read(in, out.sale_location);
+    } else if (name == "invoice_style") {
+      read(in, out.invoice_style);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "discount_mark") {
+      read(in, out.discount_mark);
+    } else if (name == "serial_number") {
+      read(in, out.serial_number);
+    } else if (name == "tax_amount") {
+      read(in, out.tax_amount);
+    } else if (name == "tax_rate") {
+      read(in, out.tax_rate);
+    } else if (name == "air_conditioning") {
+      read(in, out.air_conditioning);
+    } else if (name == "original_invoice_number") {
+      read(in, out.original_invoice_number);
+    } else if (name == "unified_social_credit_code") {
+      read(in, out.unified_social_credit_code);
+    } else if (name == "buyer_name") {
+      read(in, out.buyer_name);
+    } else if (name == "total_amount_excluding_tax") {
+      read(in, out.total_amount_excluding_tax);
+    } else if (name == "invoice_number") {
+      read(in, out.invoice_number);
+    } else if (name == "seal_mark") {
+      read(in, out.seal_mark);
+    } else if (name == "title") {
+      read(in, out.title);
+    } else if (name == "area") {
+      read(in, out.area);
+    } else if (name == "receipt_number") {
+      read(in, out.receipt_number);
+    } else if (name == "amount_in_figures") {
+      read(in, out.amount_in_figures);
+    } else if (name == "amount_in_words") {
+      read(in, out.amount_in_words);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    } else if (name == "text_location") {
+      read(in, out.text_location);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const TrainTicketResult& value) {
@@ -1110,9 +1574,16 @@ nlohmann::json to_json(JsonWriter, const TrainTicketResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, TrainTicketResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, TrainTicketResult& out) {
+  out = TrainTicketResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, TrainTicketResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const TrainTicketResult& value) {
@@ -1132,26 +1603,40 @@ Status to_json(const VatInvoiceOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, VatInvoiceOptions& options) {
-  const ParseContext context;
-  read(context, body, "advanced_mode", options.advanced_mode);
-  read(context, body, "return_text_location", options.return_text_location);
-  read(context, body, "page_num", options.page_num);
-  read(context, body, "ofd_to_image_mode", options.ofd_to_image_mode);
+  read(body, "advanced_mode", options.advanced_mode);
+  read(body, "return_text_location", options.return_text_location);
+  read(body, "page_num", options.page_num);
+  read(body, "ofd_to_image_mode", options.ofd_to_image_mode);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, VatInvoiceItem& out) {
-  read(context, node, "name", out.name);
-  read(context, node, "specification", out.specification);
-  read(context, node, "unit", out.unit);
-  read(context, node, "quantity", out.quantity);
-  read(context, node, "unit_price", out.unit_price);
-  read(context, node, "license_plate_number", out.license_plate_number);
-  read(context, node, "amount", out.amount);
-  read(context, node, "tax_rate", out.tax_rate);
-  read(context, node, "tax", out.tax);
-  read(context, node, "end_date", out.end_date);
-  read(context, node, "start_date", out.start_date);
-  read(context, node, "vehicle_type", out.vehicle_type);
+void parse(AnswerReader& in, VatInvoiceItem& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "name") {
+      read(in, out.name);
+    } else if (name == "specification") {
+      read(in, out.specification);
+    } else if (name == "unit") {
+      read(in, out.unit);
+    } else if (name == "quantity") {
+      read(in, out.quantity);
+    } else if (name == "unit_price") {
+      read(in, out.unit_price);
+    } else if (name == "license_plate_number") {
+      read(in, out.license_plate_number);
+    } else if (name == "amount") {
+      read(in, out.amount);
+    } else if (name == "tax_rate") {
+      read(in, out.tax_rate);
+    } else if (name == "tax") {
+      read(in, out.tax);
+    } else if (name == "end_date") {
+      read(in, out.end_date);
+    } else if (name == "start_date") {
+      read(in, out.start_date);
+    } else if (name == "vehicle_type") {
+      read(in, out.vehicle_type);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const VatInvoiceItem& value) {
@@ -1171,16 +1656,28 @@ nlohmann::json to_json(JsonWriter, const VatInvoiceItem& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, VatInvoiceBelongItem& out) {
-  read(context, node, "name", out.name);
-  read(context, node, "item_number", out.item_number);
-  read(context, node, "specification", out.specification);
-  read(context, node, "unit", out.unit);
-  read(context, node, "quantity", out.quantity);
-  read(context, node, "unit_price", out.unit_price);
-  read(context, node, "amount", out.amount);
-  read(context, node, "tax_rate", out.tax_rate);
-  read(context, node, "tax", out.tax);
+void parse(AnswerReader& in, VatInvoiceBelongItem& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "name") {
+      read(in, out.name);
+    } else if (name == "item_number") {
+      read(in, out.item_number);
+    } else if (name == "specification") {
+      read(in, out.specification);
+    } else if (name == "unit") {
+      read(in, out.unit);
+    } else if (name == "quantity") {
+      read(in, out.quantity);
+    } else if (name == "unit_price") {
+      read(in, out.unit_price);
+    } else if (name == "amount") {
+      read(in, out.amount);
+    } else if (name == "tax_rate") {
+      read(in, out.tax_rate);
+    } else if (name == "tax") {
+      read(in, out.tax);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const VatInvoiceBelongItem& value) {
@@ -1197,14 +1694,24 @@ nlohmann::json to_json(JsonWriter, const VatInvoiceBelongItem& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, VatInvoicePassengerTravelItem& out) {
-  read(context, node, "traveler_name", out.traveler_name);
-  read(context, node, "id_number", out.id_number);
-  read(context, node, "travel_date", out.travel_date);
-  read(context, node, "departure_location", out.departure_location);
-  read(context, node, "arrival_location", out.arrival_location);
-  read(context, node, "class", out.seat_class);
-  read(context, node, "transportation_type", out.transportation_type);
+void parse(AnswerReader& in, VatInvoicePassengerTravelItem& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "traveler_name") {
+      read(in, out.traveler_name);
+    } else if (name == "id_number") {
+      read(in, out.id_number);
+    } else if (name == "travel_date") {
+      read(in, out.travel_date);
+    } else if (name == "departure_location") {
+      read(in, out.departure_location);
+    } else if (name == "arrival_location") {
+      read(in, out.arrival_location);
+    } else if (name == "class") {
+      read(in, out.seat_class);
+    } else if (name == "transportation_type") {
+      read(in, out.transportation_type);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const VatInvoicePassengerTravelItem& value) {
@@ -1219,64 +1726,124 @@ nlohmann::json to_json(JsonWriter, const VatInvoicePassengerTravelItem& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, VatInvoiceResult& out) {
-  read(context, node, "title", out.title);
-  read(context, node, "type", out.type);
-  read(context, node, "invoice_tag", out.invoice_tag);
-  read(context, node, "sum_amount", out.sum_amount);
-  read(context, node, "sum_tax", out.sum_tax);
-  read(context, node, "serial_number", out.serial_number);
-  read(context, node, "attribution", out.attribution);
-  read(context, node, "supervision_seal", out.supervision_seal);
-  read(context, node, "code", out.code);
-  read(context, node, "print_code", out.print_code);
-  read(context, node, "machine_number", out.machine_number);
-  read(context, node, "print_number", out.print_number);
-  read(context, node, "check_code", out.check_code);
-  read(context, node, "number", out.number);
-  read(context, node, "issue_date", out.issue_date);
-  read(context, node, "encryption_block", out.encryption_block);
-  read(context, node, "buyer_name", out.buyer_name);
-  read(context, node, "buyer_id", out.buyer_id);
-  read(context, node, "buyer_address", out.buyer_address);
-  read(context, node, "buyer_bank", out.buyer_bank);
-  read(context, node, "seller_name", out.seller_name);
-  read(context, node, "seller_id", out.seller_id);
-  read(context, node, "seller_address", out.seller_address);
-  read(context, node, "seller_bank", out.seller_bank);
-  read(context, node, "subtotal_amount", out.subtotal_amount);
-  read(context, node, "subtotal_tax", out.subtotal_tax);
-  read(context, node, "total", out.total);
-  read(context, node, "total_in_words", out.total_in_words);
-  read(context, node, "remarks", out.remarks);
-  read(context, node, "receiver", out.receiver);
-  read(context, node, "reviewer", out.reviewer);
-  read(context, node, "issuer", out.issuer);
-  read(context, node, "seller_seal", out.seller_seal);
-  read(context, node, "item_list", out.item_list);
-  read(context, node, "province", out.province);
-  read(context, node, "city", out.city);
-  read(context, node, "total_pages", out.total_pages);
-  read(context, node, "current_page", out.current_page);
-  read(context, node, "confidence", out.confidence);
-  read(context, node, "text_location", out.text_location);
-  read(context, node, "belong_buyer_name", out.belong_buyer_name);
-  read(context, node, "belong_seller_name", out.belong_seller_name);
-  read(context, node, "belong_vat_code", out.belong_vat_code);
-  read(context, node, "belong_number", out.belong_number);
-  read(context, node, "belong_pages", out.belong_pages);
-  read(context, node, "belong_current_page", out.belong_current_page);
-  read(context, node, "belong_remarks", out.belong_remarks);
-  read(context, node, "belong_issue_date", out.belong_issue_date);
-  read(context, node, "sales_mark", out.sales_mark);
-  read(context, node, "belong_sum_amount", out.belong_sum_amount);
-  read(context, node, "belong_sum_tax", out.belong_sum_tax);
-  read(context, node, "belong_subtotal_amount", out.belong_subtotal_amount);
-  read(context, node, "belong_subtotal_tax", out.belong_subtotal_tax);
-  read(context, node, "belong_discount_amount", out.belong_discount_amount);
-  read(context, node, "belong_discount_tax", out.belong_discount_tax);
-  read(context, node, "belong_item_list", out.belong_item_list);
-  read(context, node, "passenger_travel_item_list", out.passenger_travel_item_list);
+void parse(AnswerReader& in, VatInvoiceResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "title") {
+      read(in, out.title);
+    } else if (name == "type") {
+      read(in, out.type);
+    } else if (name == "invoice_tag") {
+      read(in, out.invoice_tag);
+    } else if (name == "sum_amount") {
+      read(in, out.sum_amount);
+    } else if (name == "sum_tax") {
+      read(in, out.sum_tax);
+    } else if (name == "serial_number") {
+      read(in, out.serial_number);
+    } else if (name == "attribution") {
+      read(in, out.attribution);
+    } else if (name == "supervision_seal") {
+      read(in, out.supervision_seal);
+    } else if (name == "code") {
+      read(in, out.code);
+    } else if (name == "print_code") {
+      read(in, out.print_code);
+    } else if (name == "machine_number") {
+      read(in, out.machine_number);
+    } else if (name == "print_number") {
+      read(in, out.print_number);
+    } else if (name == "check_code") {
+      read(in, out.check_code);
+    } else if (name == "number") {
+      read(in, out.number);
+    } else if (name == "issue_date") {
+      read(in, out.issue_date);
+    } else if (name == "encryption_block") {
+      read(in, out.encryption_block);
+    } else if (name == "buyer_name") {
+      read(in, out.buyer_name);
+    } else if (name == "buyer_id") {
+      read(in, out.buyer_id);
+    } else if (name == "buyer_address") {
+      read(in, out.buyer_address);
+    } else if (name == "buyer_bank") {
+      read(in, out.buyer_bank);
+    } else if (name == "seller_name") {
+      read(in, out.seller_name);
+    } else if (name == "seller_id") {
+      read(in, out.seller_id);
+    } else if (name == "seller_address") {
+      read(in, out.seller_address);
+    } else if (name == "seller_bank") {
+      read(in, out.seller_bank);
+    } else if (name == "subtotal_amount") {
+      read(in, out.subtotal_amount);
+    } else if (name == "subtotal_tax") {
+      read(in, out.subtotal_tax);
+    } else if (name == "total") {
+      read(in, out.total);
+    } else if (name == "total_in_words") {
+      read(in, out.total_in_words);
+    } else if (name == "remarks") {
+      read(in, out.remarks);
+    } else if (name == "receiver") {
+      read(in, out.receiver);
+    } else if (name == "reviewer") {
+      read(in, out.reviewer);
+    } else if (name == "issuer") {
+      read(in, out.issuer);
+    } else if (name == "seller_seal") {
+      read(in, out.seller_seal);
+    } else if (name == "item_list") {
+      read(in, out.item_list);
+    } else if (name == "province") {
+      read(in, out.province);
+    } else if (name == "city") {
+      read(in, out.city);
+    } else if (name == "total_pages") {
+      read(in, out.total_pages);
+    } else if (name == "current_page") {
+      read(in, out.current_page);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    } else if (name == "text_location") {
+      read(in, out.text_location);
+    } else if (name == "belong_buyer_name") {
+      read(in, out.belong_buyer_name);
+    } else if (name == "belong_seller_name") {
+      read(in, out.belong_seller_name);
+    } else if (name == "belong_vat_code") {
+      read(in, out.belong_vat_code);
+    } else if (name == "belong_number") {
+      read(in, out.belong_number);
+    } else if (name == "belong_pages") {
+      read(in, out.belong_pages);
+    } else if (name == "belong_current_page") {
+      read(in, out.belong_current_page);
+    } else if (name == "belong_remarks") {
+      read(in, out.belong_remarks);
+    } else if (name == "belong_issue_date") {
+      read(in, out.belong_issue_date);
+    } else if (name == "sales_mark") {
+      read(in, out.sales_mark);
+    } else if (name == "belong_sum_amount") {
+      read(in, out.belong_sum_amount);
+    } else if (name == "belong_sum_tax") {
+      read(in, out.belong_sum_tax);
+    } else if (name == "belong_subtotal_amount") {
+      read(in, out.belong_subtotal_amount);
+    } else if (name == "belong_subtotal_tax") {
+      read(in, out.belong_subtotal_tax);
+    } else if (name == "belong_discount_amount") {
+      read(in, out.belong_discount_amount);
+    } else if (name == "belong_discount_tax") {
+      read(in, out.belong_discount_tax);
+    } else if (name == "belong_item_list") {
+      read(in, out.belong_item_list);
+    } else if (name == "passenger_travel_item_list") {
+      read(in, out.passenger_travel_item_list);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const VatInvoiceResult& value) {
@@ -1341,9 +1908,16 @@ nlohmann::json to_json(JsonWriter, const VatInvoiceResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, VatInvoiceResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, VatInvoiceResult& out) {
+  out = VatInvoiceResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, VatInvoiceResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const VatInvoiceResult& value) {
@@ -1357,16 +1931,28 @@ const ApiSpec kWaybillElectronicApi = {
 Status to_json(const WaybillElectronicOptions&, nlohmann::json&) { return Success{}; }
 void from_json(const nlohmann::json&, WaybillElectronicOptions&) {}
 
-void parse(const ParseContext& context, const nlohmann::json& node, WaybillElectronicResult& out) {
-  read(context, node, "code", out.code);
-  read(context, node, "receiver_name", out.receiver_name);
-  read(context, node, "receiver_phone", out.receiver_phone);
-  read(context, node, "receiver_address", out.receiver_address);
-  read(context, node, "sender_name", out.sender_name);
-  read(context, node, "sender_phone", out.sender_phone);
-  read(context, node, "sender_address", out.sender_address);
-  read(context, node, "waybill_number", out.waybill_number);
-  read(context, node, "confidence", out.confidence);
+void parse(AnswerReader& in, WaybillElectronicResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "code") {
+      read(in, out.code);
+    } else if (name == "receiver_name") {
+      read(in, out.receiver_name);
+    } else if (name == "receiver_phone") {
+      read(in, out.receiver_phone);
+    } else if (name == "receiver_address") {
+      read(in, out.receiver_address);
+    } else if (name == "sender_name") {
+      read(in, out.sender_name);
+    } else if (name == "sender_phone") {
+      read(in, out.sender_phone);
+    } else if (name == "sender_address") {
+      read(in, out.sender_address);
+    } else if (name == "waybill_number") {
+      read(in, out.waybill_number);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const WaybillElectronicResult& value) {
@@ -1383,9 +1969,16 @@ nlohmann::json to_json(JsonWriter, const WaybillElectronicResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, WaybillElectronicResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, WaybillElectronicResult& out) {
+  out = WaybillElectronicResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, WaybillElectronicResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const WaybillElectronicResult& value) {

@@ -23,15 +23,17 @@ Status to_json(const CustomTemplateOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, CustomTemplateOptions& options) {
-  const ParseContext context;
-  read(context, body, "template_id", options.template_id);
-  read(context, body, "classifier_id", options.classifier_id);
-  read(context, body, "classifier_mode", options.classifier_mode);
+  read(body, "template_id", options.template_id);
+  read(body, "classifier_id", options.classifier_id);
+  read(body, "classifier_mode", options.classifier_mode);
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, CustomTemplateResult& out) {
-  out.result = Json(context.document, &result);
-  read(context, document, "template_id", out.template_id);
+void parse_result(AnswerReader& in, CustomTemplateResult& out) {
+  read(in, out.result);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, CustomTemplateResult& out) {
+  if (name == "template_id") read(in, out.template_id);
 }
 
 nlohmann::json to_envelope(const CustomTemplateResult& value) {
@@ -56,19 +58,24 @@ Status to_json(const GeneralTableOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, GeneralTableOptions& options) {
-  const ParseContext context;
-  read(context, body, "return_text_location", options.return_text_location);
-  read(context, body, "return_char_location", options.return_char_location);
-  read(context, body, "return_confidence", options.return_confidence);
-  read(context, body, "return_excel", options.return_excel);
-  read(context, body, "return_rectification_matrix", options.return_rectification_matrix);
-  read(context, body, "with_borders", options.with_borders);
+  read(body, "return_text_location", options.return_text_location);
+  read(body, "return_char_location", options.return_char_location);
+  read(body, "return_confidence", options.return_confidence);
+  read(body, "return_excel", options.return_excel);
+  read(body, "return_rectification_matrix", options.return_rectification_matrix);
+  read(body, "with_borders", options.with_borders);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, GeneralTableChar& out) {
-  read(context, node, "char", out.character);
-  read(context, node, "char_confidence", out.char_confidence);
-  read(context, node, "char_location", out.char_location);
+void parse(AnswerReader& in, GeneralTableChar& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "char") {
+      read(in, out.character);
+    } else if (name == "char_confidence") {
+      read(in, out.char_confidence);
+    } else if (name == "char_location") {
+      read(in, out.char_location);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const GeneralTableChar& value) {
@@ -79,11 +86,18 @@ nlohmann::json to_json(JsonWriter, const GeneralTableChar& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, GeneralTableWords& out) {
-  read(context, node, "words", out.words);
-  read(context, node, "confidence", out.confidence);
-  read(context, node, "location", out.location);
-  read(context, node, "char_list", out.char_list);
+void parse(AnswerReader& in, GeneralTableWords& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "words") {
+      read(in, out.words);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    } else if (name == "location") {
+      read(in, out.location);
+    } else if (name == "char_list") {
+      read(in, out.char_list);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const GeneralTableWords& value) {
@@ -95,14 +109,24 @@ nlohmann::json to_json(JsonWriter, const GeneralTableWords& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, GeneralTableWordsBlock& out) {
-  read(context, node, "words", out.words);
-  read(context, node, "confidence", out.confidence);
-  read(context, node, "location", out.location);
-  read(context, node, "words_list", out.words_list);
-  read(context, node, "rows", out.rows);
-  read(context, node, "columns", out.columns);
-  read(context, node, "cell_location", out.cell_location);
+void parse(AnswerReader& in, GeneralTableWordsBlock& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "words") {
+      read(in, out.words);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    } else if (name == "location") {
+      read(in, out.location);
+    } else if (name == "words_list") {
+      read(in, out.words_list);
+    } else if (name == "rows") {
+      read(in, out.rows);
+    } else if (name == "columns") {
+      read(in, out.columns);
+    } else if (name == "cell_location") {
+      read(in, out.cell_location);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const GeneralTableWordsBlock& value) {
@@ -117,10 +141,16 @@ nlohmann::json to_json(JsonWriter, const GeneralTableWordsBlock& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, GeneralTableWordsRegion& out) {
-  read(context, node, "type", out.type);
-  read(context, node, "words_block_count", out.words_block_count);
-  read(context, node, "words_block_list", out.words_block_list);
+void parse(AnswerReader& in, GeneralTableWordsRegion& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "type") {
+      read(in, out.type);
+    } else if (name == "words_block_count") {
+      read(in, out.words_block_count);
+    } else if (name == "words_block_list") {
+      read(in, out.words_block_list);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const GeneralTableWordsRegion& value) {
@@ -131,10 +161,16 @@ nlohmann::json to_json(JsonWriter, const GeneralTableWordsRegion& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, GeneralTableResult& out) {
-  read(context, node, "words_region_count", out.words_region_count);
-  read(context, node, "words_region_list", out.words_region_list);
-  read(context, node, "excel", out.excel);
+void parse(AnswerReader& in, GeneralTableResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "words_region_count") {
+      read(in, out.words_region_count);
+    } else if (name == "words_region_list") {
+      read(in, out.words_region_list);
+    } else if (name == "excel") {
+      read(in, out.excel);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const GeneralTableResult& value) {
@@ -145,9 +181,16 @@ nlohmann::json to_json(JsonWriter, const GeneralTableResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, GeneralTableResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, GeneralTableResult& out) {
+  out = GeneralTableResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, GeneralTableResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const GeneralTableResult& value) {
@@ -170,20 +213,25 @@ Status to_json(const GeneralTextOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, GeneralTextOptions& options) {
-  const ParseContext context;
-  read(context, body, "detect_direction", options.detect_direction);
-  read(context, body, "quick_mode", options.quick_mode);
-  read(context, body, "character_mode", options.character_mode);
-  read(context, body, "language", options.language);
-  read(context, body, "single_orientation_mode", options.single_orientation_mode);
-  read(context, body, "pdf_page_number", options.pdf_page_number);
-  read(context, body, "return_markdown_result", options.return_markdown_result);
+  read(body, "detect_direction", options.detect_direction);
+  read(body, "quick_mode", options.quick_mode);
+  read(body, "character_mode", options.character_mode);
+  read(body, "language", options.language);
+  read(body, "single_orientation_mode", options.single_orientation_mode);
+  read(body, "pdf_page_number", options.pdf_page_number);
+  read(body, "return_markdown_result", options.return_markdown_result);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, GeneralTextChar& out) {
-  read(context, node, "char", out.character);
-  read(context, node, "char_location", out.char_location);
-  read(context, node, "char_confidence", out.char_confidence);
+void parse(AnswerReader& in, GeneralTextChar& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "char") {
+      read(in, out.character);
+    } else if (name == "char_location") {
+      read(in, out.char_location);
+    } else if (name == "char_confidence") {
+      read(in, out.char_confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const GeneralTextChar& value) {
@@ -194,11 +242,18 @@ nlohmann::json to_json(JsonWriter, const GeneralTextChar& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, GeneralTextWordsBlock& out) {
-  read(context, node, "words", out.words);
-  read(context, node, "location", out.location);
-  read(context, node, "confidence", out.confidence);
-  read(context, node, "char_list", out.char_list);
+void parse(AnswerReader& in, GeneralTextWordsBlock& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "words") {
+      read(in, out.words);
+    } else if (name == "location") {
+      read(in, out.location);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    } else if (name == "char_list") {
+      read(in, out.char_list);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const GeneralTextWordsBlock& value) {
@@ -210,11 +265,18 @@ nlohmann::json to_json(JsonWriter, const GeneralTextWordsBlock& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, GeneralTextResult& out) {
-  read(context, node, "direction", out.direction);
-  read(context, node, "words_block_count", out.words_block_count);
-  read(context, node, "words_block_list", out.words_block_list);
-  read(context, node, "markdown_result", out.markdown_result);
+void parse(AnswerReader& in, GeneralTextResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "direction") {
+      read(in, out.direction);
+    } else if (name == "words_block_count") {
+      read(in, out.words_block_count);
+    } else if (name == "words_block_list") {
+      read(in, out.words_block_list);
+    } else if (name == "markdown_result") {
+      read(in, out.markdown_result);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const GeneralTextResult& value) {
@@ -226,9 +288,16 @@ nlohmann::json to_json(JsonWriter, const GeneralTextResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, GeneralTextResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, GeneralTextResult& out) {
+  out = GeneralTextResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, GeneralTextResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const GeneralTextResult& value) {
@@ -247,17 +316,23 @@ Status to_json(const HandwritingOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, HandwritingOptions& options) {
-  const ParseContext context;
-  read(context, body, "quick_mode", options.quick_mode);
-  read(context, body, "char_set", options.char_set);
-  read(context, body, "detect_direction", options.detect_direction);
+  read(body, "quick_mode", options.quick_mode);
+  read(body, "char_set", options.char_set);
+  read(body, "detect_direction", options.detect_direction);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, HandwritingWordsBlock& out) {
-  read(context, node, "words", out.words);
-  read(context, node, "type", out.type);
-  read(context, node, "confidence", out.confidence);
-  read(context, node, "location", out.location);
+void parse(AnswerReader& in, HandwritingWordsBlock& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "words") {
+      read(in, out.words);
+    } else if (name == "type") {
+      read(in, out.type);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    } else if (name == "location") {
+      read(in, out.location);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const HandwritingWordsBlock& value) {
@@ -269,9 +344,14 @@ nlohmann::json to_json(JsonWriter, const HandwritingWordsBlock& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, HandwritingResult& out) {
-  read(context, node, "words_block_count", out.words_block_count);
-  read(context, node, "words_block_list", out.words_block_list);
+void parse(AnswerReader& in, HandwritingResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "words_block_count") {
+      read(in, out.words_block_count);
+    } else if (name == "words_block_list") {
+      read(in, out.words_block_list);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const HandwritingResult& value) {
@@ -281,9 +361,16 @@ nlohmann::json to_json(JsonWriter, const HandwritingResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, HandwritingResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, HandwritingResult& out) {
+  out = HandwritingResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, HandwritingResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const HandwritingResult& value) {
@@ -302,15 +389,19 @@ Status to_json(const SealOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, SealOptions& options) {
-  const ParseContext context;
-  read(context, body, "return_seal_image", options.return_seal_image);
-  read(context, body, "return_erased_seal_image", options.return_erased_seal_image);
-  read(context, body, "pdf_page_number", options.pdf_page_number);
+  read(body, "return_seal_image", options.return_seal_image);
+  read(body, "return_erased_seal_image", options.return_erased_seal_image);
+  read(body, "pdf_page_number", options.pdf_page_number);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, SealWordsBlock& out) {
-  read(context, node, "words", out.words);
-  read(context, node, "words_confidence", out.words_confidence);
+void parse(AnswerReader& in, SealWordsBlock& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "words") {
+      read(in, out.words);
+    } else if (name == "words_confidence") {
+      read(in, out.words_confidence);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const SealWordsBlock& value) {
@@ -320,12 +411,20 @@ nlohmann::json to_json(JsonWriter, const SealWordsBlock& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, SealItem& out) {
-  read(context, node, "type", out.type);
-  read(context, node, "seal_image", out.seal_image);
-  read(context, node, "confidence", out.confidence);
-  read(context, node, "location", out.location);
-  read(context, node, "words_block_list", out.words_block_list);
+void parse(AnswerReader& in, SealItem& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "type") {
+      read(in, out.type);
+    } else if (name == "seal_image") {
+      read(in, out.seal_image);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    } else if (name == "location") {
+      read(in, out.location);
+    } else if (name == "words_block_list") {
+      read(in, out.words_block_list);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const SealItem& value) {
@@ -338,9 +437,14 @@ nlohmann::json to_json(JsonWriter, const SealItem& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, SealResult& out) {
-  read(context, node, "seal_list", out.seal_list);
-  read(context, node, "erased_seal_image", out.erased_seal_image);
+void parse(AnswerReader& in, SealResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "seal_list") {
+      read(in, out.seal_list);
+    } else if (name == "erased_seal_image") {
+      read(in, out.erased_seal_image);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const SealResult& value) {
@@ -350,9 +454,16 @@ nlohmann::json to_json(JsonWriter, const SealResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, SealResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, SealResult& out) {
+  out = SealResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, SealResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const SealResult& value) {
@@ -381,26 +492,31 @@ Status to_json(const SmartDocumentRecognizerOptions& options, nlohmann::json& bo
 }
 
 void from_json(const nlohmann::json& body, SmartDocumentRecognizerOptions& options) {
-  const ParseContext context;
-  read(context, body, "single_orientation_mode", options.single_orientation_mode);
-  read(context, body, "language", options.language);
-  read(context, body, "kv", options.kv);
-  read(context, body, "table", options.table);
-  read(context, body, "layout", options.layout);
-  read(context, body, "return_excel", options.return_excel);
-  read(context, body, "form", options.form);
-  read(context, body, "formula", options.formula);
-  read(context, body, "image_layout", options.image_layout);
-  read(context, body, "kv_map", options.kv_map);
-  read(context, body, "erase_seal", options.erase_seal);
-  read(context, body, "pdf_page_number", options.pdf_page_number);
-  read(context, body, "character_mode", options.character_mode);
+  read(body, "single_orientation_mode", options.single_orientation_mode);
+  read(body, "language", options.language);
+  read(body, "kv", options.kv);
+  read(body, "table", options.table);
+  read(body, "layout", options.layout);
+  read(body, "return_excel", options.return_excel);
+  read(body, "form", options.form);
+  read(body, "formula", options.formula);
+  read(body, "image_layout", options.image_layout);
+  read(body, "kv_map", options.kv_map);
+  read(body, "erase_seal", options.erase_seal);
+  read(body, "pdf_page_number", options.pdf_page_number);
+  read(body, "character_mode", options.character_mode);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, SmartDocumentRecognizerChar& out) {
-  read(context, node, "char", out.character);
-  read(context, node, "char_confidence", out.char_confidence);
-  read(context, node, "char_location", out.char_location);
+void parse(AnswerReader& in, SmartDocumentRecognizerChar& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "char") {
+      read(in, out.character);
+    } else if (name == "char_confidence") {
+      read(in, out.char_confidence);
+    } else if (name == "char_location") {
+      read(in, out.char_location);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerChar& value) {
@@ -411,11 +527,18 @@ nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerChar& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, SmartDocumentRecognizerWordsBlock& out) {
-  read(context, node, "words", out.words);
-  read(context, node, "location", out.location);
-  read(context, node, "confidence", out.confidence);
-  read(context, node, "char_list", out.char_list);
+void parse(AnswerReader& in, SmartDocumentRecognizerWordsBlock& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "words") {
+      read(in, out.words);
+    } else if (name == "location") {
+      read(in, out.location);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    } else if (name == "char_list") {
+      read(in, out.char_list);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerWordsBlock& value) {
@@ -427,10 +550,16 @@ nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerWordsBlock& valu
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, SmartDocumentRecognizerOcrResult& out) {
-  read(context, node, "direction", out.direction);
-  read(context, node, "words_block_count", out.words_block_count);
-  read(context, node, "words_block_list", out.words_block_list);
+void parse(AnswerReader& in, SmartDocumentRecognizerOcrResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "direction") {
+      read(in, out.direction);
+    } else if (name == "words_block_count") {
+      read(in, out.words_block_count);
+    } else if (name == "words_block_list") {
+      read(in, out.words_block_list);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerOcrResult& value) {
@@ -441,10 +570,16 @@ nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerOcrResult& value
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, SmartDocumentRecognizerKVWordsBlock& out) {
-  read(context, node, "words", out.words);
-  read(context, node, "location", out.location);
-  read(context, node, "type", out.type);
+void parse(AnswerReader& in, SmartDocumentRecognizerKVWordsBlock& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "words") {
+      read(in, out.words);
+    } else if (name == "location") {
+      read(in, out.location);
+    } else if (name == "type") {
+      read(in, out.type);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerKVWordsBlock& value) {
@@ -455,11 +590,18 @@ nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerKVWordsBlock& va
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, SmartDocumentRecognizerKVBlock& out) {
-  read(context, node, "key", out.key);
-  read(context, node, "value", out.value);
-  read(context, node, "words_block_count", out.words_block_count);
-  read(context, node, "words_block_list", out.words_block_list);
+void parse(AnswerReader& in, SmartDocumentRecognizerKVBlock& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "key") {
+      read(in, out.key);
+    } else if (name == "value") {
+      read(in, out.value);
+    } else if (name == "words_block_count") {
+      read(in, out.words_block_count);
+    } else if (name == "words_block_list") {
+      read(in, out.words_block_list);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerKVBlock& value) {
@@ -471,9 +613,14 @@ nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerKVBlock& value) 
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, SmartDocumentRecognizerKvResult& out) {
-  read(context, node, "kv_block_count", out.kv_block_count);
-  read(context, node, "kv_block_list", out.kv_block_list);
+void parse(AnswerReader& in, SmartDocumentRecognizerKvResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "kv_block_count") {
+      read(in, out.kv_block_count);
+    } else if (name == "kv_block_list") {
+      read(in, out.kv_block_list);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerKvResult& value) {
@@ -483,10 +630,16 @@ nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerKvResult& value)
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, SmartDocumentRecognizerTableWordsBlock& out) {
-  read(context, node, "words", out.words);
-  read(context, node, "rows", out.rows);
-  read(context, node, "columns", out.columns);
+void parse(AnswerReader& in, SmartDocumentRecognizerTableWordsBlock& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "words") {
+      read(in, out.words);
+    } else if (name == "rows") {
+      read(in, out.rows);
+    } else if (name == "columns") {
+      read(in, out.columns);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerTableWordsBlock& value) {
@@ -497,11 +650,18 @@ nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerTableWordsBlock&
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, SmartDocumentRecognizerTableBlock& out) {
-  read(context, node, "location", out.location);
-  read(context, node, "words_block_count", out.words_block_count);
-  read(context, node, "words_block_list", out.words_block_list);
-  read(context, node, "excel", out.excel);
+void parse(AnswerReader& in, SmartDocumentRecognizerTableBlock& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "location") {
+      read(in, out.location);
+    } else if (name == "words_block_count") {
+      read(in, out.words_block_count);
+    } else if (name == "words_block_list") {
+      read(in, out.words_block_list);
+    } else if (name == "excel") {
+      read(in, out.excel);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerTableBlock& value) {
@@ -513,9 +673,14 @@ nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerTableBlock& valu
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, SmartDocumentRecognizerTableResult& out) {
-  read(context, node, "table_count", out.table_count);
-  read(context, node, "table_list", out.table_list);
+void parse(AnswerReader& in, SmartDocumentRecognizerTableResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "table_count") {
+      read(in, out.table_count);
+    } else if (name == "table_list") {
+      read(in, out.table_list);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerTableResult& value) {
@@ -525,14 +690,24 @@ nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerTableResult& val
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, SmartDocumentRecognizerLayoutBlock& out) {
-  read(context, node, "location", out.location);
-  read(context, node, "type", out.type);
-  read(context, node, "text", out.text);
-  read(context, node, "words_ids", out.words_ids);
-  read(context, node, "table_id", out.table_id);
-  read(context, node, "form_id", out.form_id);
-  read(context, node, "formula_id", out.formula_id);
+void parse(AnswerReader& in, SmartDocumentRecognizerLayoutBlock& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "location") {
+      read(in, out.location);
+    } else if (name == "type") {
+      read(in, out.type);
+    } else if (name == "text") {
+      read(in, out.text);
+    } else if (name == "words_ids") {
+      read(in, out.words_ids);
+    } else if (name == "table_id") {
+      read(in, out.table_id);
+    } else if (name == "form_id") {
+      read(in, out.form_id);
+    } else if (name == "formula_id") {
+      read(in, out.formula_id);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerLayoutBlock& value) {
@@ -547,9 +722,14 @@ nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerLayoutBlock& val
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, SmartDocumentRecognizerLayoutResult& out) {
-  read(context, node, "layout_block_count", out.layout_block_count);
-  read(context, node, "layout_block_list", out.layout_block_list);
+void parse(AnswerReader& in, SmartDocumentRecognizerLayoutResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "layout_block_count") {
+      read(in, out.layout_block_count);
+    } else if (name == "layout_block_list") {
+      read(in, out.layout_block_list);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerLayoutResult& value) {
@@ -559,9 +739,14 @@ nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerLayoutResult& va
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, SmartDocumentRecognizerFormResult& out) {
-  read(context, node, "form_count", out.form_count);
-  read(context, node, "form_list", out.form_list);
+void parse(AnswerReader& in, SmartDocumentRecognizerFormResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "form_count") {
+      read(in, out.form_count);
+    } else if (name == "form_list") {
+      read(in, out.form_list);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerFormResult& value) {
@@ -571,10 +756,16 @@ nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerFormResult& valu
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, SmartDocumentRecognizerFormulaBlock& out) {
-  read(context, node, "formula", out.formula);
-  read(context, node, "location", out.location);
-  read(context, node, "type", out.type);
+void parse(AnswerReader& in, SmartDocumentRecognizerFormulaBlock& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "formula") {
+      read(in, out.formula);
+    } else if (name == "location") {
+      read(in, out.location);
+    } else if (name == "type") {
+      read(in, out.type);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerFormulaBlock& value) {
@@ -585,9 +776,14 @@ nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerFormulaBlock& va
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, SmartDocumentRecognizerFormulaResult& out) {
-  read(context, node, "formula_count", out.formula_count);
-  read(context, node, "formula_list", out.formula_list);
+void parse(AnswerReader& in, SmartDocumentRecognizerFormulaResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "formula_count") {
+      read(in, out.formula_count);
+    } else if (name == "formula_list") {
+      read(in, out.formula_list);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerFormulaResult& value) {
@@ -597,13 +793,22 @@ nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerFormulaResult& v
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, SmartDocumentRecognizerItem& out) {
-  read(context, node, "ocr_result", out.ocr_result);
-  read(context, node, "kv_result", out.kv_result);
-  read(context, node, "table_result", out.table_result);
-  read(context, node, "layout_result", out.layout_result);
-  read(context, node, "form_result", out.form_result);
-  read(context, node, "formula_result", out.formula_result);
+void parse(AnswerReader& in, SmartDocumentRecognizerItem& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "ocr_result") {
+      read(in, out.ocr_result);
+    } else if (name == "kv_result") {
+      read(in, out.kv_result);
+    } else if (name == "table_result") {
+      read(in, out.table_result);
+    } else if (name == "layout_result") {
+      read(in, out.layout_result);
+    } else if (name == "form_result") {
+      read(in, out.form_result);
+    } else if (name == "formula_result") {
+      read(in, out.formula_result);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerItem& value) {
@@ -617,9 +822,14 @@ nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerItem& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, SmartDocumentRecognizerResult& out) {
-  (void)document;
-  read_items(context, result, out.items);
+void parse_result(AnswerReader& in, SmartDocumentRecognizerResult& out) {
+  read_items(in, out.items);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, SmartDocumentRecognizerResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const SmartDocumentRecognizerResult& value) {
@@ -641,19 +851,26 @@ Status to_json(const WebImageOptions& options, nlohmann::json& body) {
 }
 
 void from_json(const nlohmann::json& body, WebImageOptions& options) {
-  const ParseContext context;
-  read(context, body, "detect_direction", options.detect_direction);
-  read(context, body, "extract_type", options.extract_type);
-  read(context, body, "detect_font", options.detect_font);
-  read(context, body, "detect_text_direction", options.detect_text_direction);
+  read(body, "detect_direction", options.detect_direction);
+  read(body, "extract_type", options.extract_type);
+  read(body, "detect_font", options.detect_font);
+  read(body, "detect_text_direction", options.detect_text_direction);
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, WebImageWordsBlock& out) {
-  read(context, node, "words", out.words);
-  read(context, node, "confidence", out.confidence);
-  read(context, node, "location", out.location);
-  read(context, node, "font_list", out.font_list);
-  read(context, node, "font_scores", out.font_scores);
+void parse(AnswerReader& in, WebImageWordsBlock& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "words") {
+      read(in, out.words);
+    } else if (name == "confidence") {
+      read(in, out.confidence);
+    } else if (name == "location") {
+      read(in, out.location);
+    } else if (name == "font_list") {
+      read(in, out.font_list);
+    } else if (name == "font_scores") {
+      read(in, out.font_scores);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const WebImageWordsBlock& value) {
@@ -666,13 +883,22 @@ nlohmann::json to_json(JsonWriter, const WebImageWordsBlock& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, WebImageContactInfo& out) {
-  read(context, node, "name", out.name);
-  read(context, node, "phone", out.phone);
-  read(context, node, "province", out.province);
-  read(context, node, "city", out.city);
-  read(context, node, "district", out.district);
-  read(context, node, "detail_address", out.detail_address);
+void parse(AnswerReader& in, WebImageContactInfo& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "name") {
+      read(in, out.name);
+    } else if (name == "phone") {
+      read(in, out.phone);
+    } else if (name == "province") {
+      read(in, out.province);
+    } else if (name == "city") {
+      read(in, out.city);
+    } else if (name == "district") {
+      read(in, out.district);
+    } else if (name == "detail_address") {
+      read(in, out.detail_address);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const WebImageContactInfo& value) {
@@ -686,9 +912,14 @@ nlohmann::json to_json(JsonWriter, const WebImageContactInfo& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, WebImageImageSize& out) {
-  read(context, node, "height", out.height);
-  read(context, node, "width", out.width);
+void parse(AnswerReader& in, WebImageImageSize& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "height") {
+      read(in, out.height);
+    } else if (name == "width") {
+      read(in, out.width);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const WebImageImageSize& value) {
@@ -698,9 +929,14 @@ nlohmann::json to_json(JsonWriter, const WebImageImageSize& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, WebImageExtractedData& out) {
-  read(context, node, "contact_info", out.contact_info);
-  read(context, node, "image_size", out.image_size);
+void parse(AnswerReader& in, WebImageExtractedData& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "contact_info") {
+      read(in, out.contact_info);
+    } else if (name == "image_size") {
+      read(in, out.image_size);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const WebImageExtractedData& value) {
@@ -710,10 +946,16 @@ nlohmann::json to_json(JsonWriter, const WebImageExtractedData& value) {
   return node;
 }
 
-void parse(const ParseContext& context, const nlohmann::json& node, WebImageResult& out) {
-  read(context, node, "words_block_count", out.words_block_count);
-  read(context, node, "words_block_list", out.words_block_list);
-  read(context, node, "extracted_data", out.extracted_data);
+void parse(AnswerReader& in, WebImageResult& out) {
+  for (std::string_view name; in.next_member(name);) {
+    if (name == "words_block_count") {
+      read(in, out.words_block_count);
+    } else if (name == "words_block_list") {
+      read(in, out.words_block_list);
+    } else if (name == "extracted_data") {
+      read(in, out.extracted_data);
+    }
+  }
 }
 
 nlohmann::json to_json(JsonWriter, const WebImageResult& value) {
@@ -724,9 +966,16 @@ nlohmann::json to_json(JsonWriter, const WebImageResult& value) {
   return node;
 }
 
-void parse_result(const ParseContext& context, const nlohmann::json& document, const nlohmann::json& result, WebImageResult& out) {
-  (void)document;
-  parse(context, result, out);
+void parse_result(AnswerReader& in, WebImageResult& out) {
+  out = WebImageResult{};  // a second "result" replaces the first
+  in.enter_object();
+  parse(in, out);
+}
+
+void read_envelope_member(AnswerReader& in, std::string_view name, WebImageResult& out) {
+  (void)in;
+  (void)name;
+  (void)out;
 }
 
 nlohmann::json to_envelope(const WebImageResult& value) {

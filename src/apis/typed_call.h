@@ -15,9 +15,13 @@ Result<R> OcrClient::typed_call(const internal::ApiSpec& api, const Image* image
   if (auto valid = internal::to_json(options, body); !valid) return report(std::move(valid).error());
   auto answer = invoke(api, image, body, call);
   if (!answer) return std::move(answer).error();
-  auto result = internal::parse_response<R>(api, answer->document, std::move(answer->request_id),
+  auto result = internal::parse_response<R>(api, std::move(answer->body), std::move(answer->request_id),
                                             answer->http_status);
-  if (!result) return report(std::move(result).error());
+  if (!result) {
+    Error error = std::move(result).error();
+    error.attempts = answer->attempts;
+    return report(std::move(error));
+  }
   return result;
 } catch (...) {
   return report(internal::error_from_exception());

@@ -250,9 +250,8 @@ struct OcrClient::Impl {
     return project_id;
   }
 
-  // Sends `body` to `api` and returns the parsed 2xx document.
-  Result<internal::JsonPtr> execute(std::string_view api, internal::RequestBody body, const CallOptions& call,
-                                    std::string* request_id, int* http_status) {
+  // Sends `body` to `api` and returns the 2xx answer, not parsed yet.
+  Result<internal::Answer> execute(std::string_view api, internal::RequestBody body, const CallOptions& call) {
     std::string path;
     if (!api.empty() && api.front() == '/') {
       path = std::string(api);
@@ -361,35 +360,38 @@ struct OcrClient::Impl {
     if (credentials_error) return finish(std::move(*credentials_error), &sent_credentials);
     if (!outcome) return finish(std::move(outcome).error(), &sent_credentials);
     HttpResponse& response = *outcome;
-    *request_id = internal::request_id_of(response);
-    *http_status = response.status;
+    internal::Answer answer;
+    answer.request_id = internal::request_id_of(response);
+    answer.http_status = response.status;
+    answer.attempts = attempts;
     if (response.status < 200 || response.status >= 300) {
       Error error = internal::error_from_response(response);
       error.attempts = attempts;
       return finish(std::move(error), &sent_credentials);
     }
-    std::string why;
-    auto parsed = internal::parse_json(response.body, internal::JsonRepair::kDropBadValues, &why);
-    if (!parsed || !parsed->is_object()) {
-      Error error = make_error(ErrorCategory::kParse,
-                               "HTTP " + std::to_string(response.status) + " answer is not a JSON object" +
-                                   (parsed ? std::string() : ": " + why),
-                               response.status);
-      error.request_id = *request_id;
-      error.attempts = attempts;
-      return finish(std::move(error), &sent_credentials);
-    }
-    // The text is no longer needed: free it before the typed parse.
-    std::string().swap(response.body);
-    return internal::JsonPtr(std::make_shared<const nlohmann::json>(std::move(*parsed)));
+    answer.body = std::make_shared<const std::string>(std::move(response.body));
+    return answer;
   }
 
   Result<OcrResponse> call_raw(std::string_view api, internal::RequestBody body, const CallOptions& call) {
+    auto answer = execute(api, std::move(body), call);
+    if (!answer) return std::move(answer).error();
+    // A generic answer becomes a document: its members are what the caller reads.
+    std::string why;
+    auto parsed = internal::parse_json(*answer->body, internal::JsonRepair::kDropBadValues, &why);
+    if (!parsed || !parsed->is_object()) {
+      Error error = internal::answer_is_not_json(answer->http_status, parsed ? std::string() : why,
+                                                 std::move(answer->request_id));
+      error.attempts = answer->attempts;
+      return finish(std::move(error));
+    }
+    answer->body.reset();  // the text is no longer needed
+    const auto document = std::make_shared<const nlohmann::json>(std::move(*parsed));
     OcrResponse response;
-    auto document = execute(api, std::move(body), call, &response.request_id, &response.http_status);
-    if (!document) return std::move(document).error();
-    response.body = Json(*document, document->get());
-    response.result = internal::read_json(*document, **document, "result");
+    response.request_id = std::move(answer->request_id);
+    response.http_status = answer->http_status;
+    response.body = Json(document, document.get());
+    response.result = internal::read_json(document, *document, "result");
     return response;
   }
 };
@@ -428,11 +430,7 @@ Result<internal::Answer> OcrClient::invoke(const internal::ApiSpec& api, const I
     if (!text) return impl_->finish(make_error(ErrorCategory::kInvalidArgument, std::string(api.name) + ": " + why));
     body = std::move(*text);
   }
-  internal::Answer answer;
-  auto document = impl_->execute(api.name, std::move(body), call, &answer.request_id, &answer.http_status);
-  if (!document) return std::move(document).error();
-  answer.document = std::move(document).value();
-  return answer;
+  return impl_->execute(api.name, std::move(body), call);
 }
 
 Result<OcrResponse> OcrClient::call(std::string_view api, std::string json_body, const CallOptions& call) const try {

@@ -10,10 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
-namespace hwocr::internal {
+#include "common/json_scan.h"
 
-// The service's deepest answers nest fewer than 10 levels.
-inline constexpr int kMaxJsonDepth = 256;
+namespace hwocr::internal {
 
 enum class JsonRepair {
   // Text from the network: a string value that is not valid (invalid UTF-8,

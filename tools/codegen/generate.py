@@ -502,9 +502,15 @@ def api_spec_initializer(api):
 
 
 def emit_parse(lines, model):
-    lines.append(f"void parse(const ParseContext& context, const nlohmann::json& node, {model.name}& out) {{")
-    for f in model.fields:
-        lines.append(f"  read(context, node, \"{f.name}\", out.{f.member});")
+    lines.append(f"void parse(AnswerReader& in, {model.name}& out) {{")
+    lines.append("  for (std::string_view name; in.next_member(name);) {")
+    for i, f in enumerate(model.fields):
+        keyword = "if" if i == 0 else "} else if"
+        lines.append(f"    {keyword} (name == \"{f.name}\") {{")
+        lines.append(f"      read(in, out.{f.member});")
+    if model.fields:
+        lines.append("    }")
+    lines.append("  }")
     lines.append("}")
     lines.append("")
 
@@ -537,12 +543,11 @@ def emit_options_codecs(lines, api):
     lines.append("}")
     lines.append("")
     lines.append(f"void from_json(const nlohmann::json& body, {api.options_struct}& options) {{")
-    lines.append("  const ParseContext context;")
     for f in api.options:
         if OPTION_KINDS[f["type"]] == "json_text":
             lines.append(f"  read_json_text(body, \"{f['name']}\", options.{f['name']});")
         else:
-            lines.append(f"  read(context, body, \"{f['name']}\", options.{f['name']});")
+            lines.append(f"  read(body, \"{f['name']}\", options.{f['name']});")
     lines.append("}")
     lines.append("")
 
@@ -585,17 +590,24 @@ def source_text(family, apis):
             emit_parse(lines, api.result)
             emit_to_json(lines, api.result)
         # The envelope.
-        lines.append(f"void parse_result(const ParseContext& context, const nlohmann::json& document, "
-                     f"const nlohmann::json& result, {api.result_struct}& out) {{")
+        lines.append(f"void parse_result(AnswerReader& in, {api.result_struct}& out) {{")
         if api.is_array:
-            lines.append("  (void)document;")
-            lines.append("  read_items(context, result, out.items);")
+            lines.append("  read_items(in, out.items);")
         elif api.result is not None:
-            lines.append("  (void)document;")
-            lines.append("  parse(context, result, out);")
+            lines.append(f"  out = {api.result_struct}{{}};  // a second \"result\" replaces the first")
+            lines.append("  in.enter_object();")
+            lines.append("  parse(in, out);")
         else:
-            lines.append("  out.result = Json(context.document, &result);")
-            lines.append("  read(context, document, \"template_id\", out.template_id);")
+            lines.append("  read(in, out.result);")
+        lines.append("}")
+        lines.append("")
+        lines.append(f"void read_envelope_member(AnswerReader& in, std::string_view name, {api.result_struct}& out) {{")
+        if api.is_array or api.result is not None:
+            lines.append("  (void)in;")
+            lines.append("  (void)name;")
+            lines.append("  (void)out;")
+        else:
+            lines.append("  if (name == \"template_id\") read(in, out.template_id);")
         lines.append("}")
         lines.append("")
         lines.append(f"nlohmann::json to_envelope(const {api.result_struct}& value) {{")
@@ -669,8 +681,8 @@ def internal_header_text(apis):
         lines.append(f"extern const ApiSpec k{api.prefix}Api;")
         lines.append(f"Status to_json(const {api.options_struct}& options, nlohmann::json& body);")
         lines.append(f"void from_json(const nlohmann::json& body, {api.options_struct}& options);")
-        lines.append(f"void parse_result(const ParseContext& context, const nlohmann::json& document, "
-                     f"const nlohmann::json& result, {api.result_struct}& out);")
+        lines.append(f"void parse_result(AnswerReader& in, {api.result_struct}& out);")
+        lines.append(f"void read_envelope_member(AnswerReader& in, std::string_view name, {api.result_struct}& out);")
         lines.append(f"nlohmann::json to_envelope(const {api.result_struct}& value);")
         lines.append("")
     lines.append("// Every API, sorted by name.")
@@ -705,7 +717,7 @@ def test_table_text(apis):
         lines.append(f"      {{\"{api.name}\", \"{api.method}\", &internal::k{api.prefix}Api,")
         lines.append(f"       [](const nlohmann::json& body, const std::string& request_id, int status) {{")
         lines.append(f"         return envelope_or_error(internal::parse_response<{r}>(")
-        lines.append(f"             internal::k{api.prefix}Api, std::make_shared<const nlohmann::json>(body), "
+        lines.append(f"             internal::k{api.prefix}Api, body, "
                      "request_id, status));")
         lines.append("       },")
         lines.append("       [](const nlohmann::json& in) {")
