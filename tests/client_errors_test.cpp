@@ -53,17 +53,24 @@ TEST_F(Failures, RetryAfterIsHonoured) {
   EXPECT_EQ(count_in_log("retrying in 1000 ms"), 1u) << log_.all();
 }
 
-TEST_F(Failures, RetryAfterBeyondMaxBackoffEndsTheCall) {
+// Retry-After beyond max_backoff is capped (RetryPolicy): retried after
+// max_backoff, unless that would pass the deadline; then the call ends with
+// the service's error saying what the server asked for.
+TEST_F(Failures, RetryAfterBeyondMaxBackoffIsCappedAndEndsTheCallAtTheDeadline) {
   auto f = fault(429, -1);
   f.retry_after = "120";
   server().inject(f);
-  const OcrClient client(fast_config(), signer());
+  auto c = fast_config();
+  c.retry.deadline = std::chrono::milliseconds(1000);  // less than max_backoff (2 s)
+  const OcrClient client(c, signer());
   const auto card = client.recognize_id_card(kSample);
   ASSERT_FALSE(card.ok());
   EXPECT_EQ(card.error().category, ErrorCategory::kThrottled);
   EXPECT_EQ(card.error().http_status, 429);
   EXPECT_EQ(card.error().error_code, "APIG.0308");
   EXPECT_TRUE(card.error().retryable);
+  EXPECT_NE(card.error().error_msg.find("the server asked to wait 120 s"), std::string::npos)
+      << card.error().error_msg;
   EXPECT_EQ(server().stats().faults_injected, 1u);
 }
 

@@ -329,21 +329,37 @@ class OcrClient {
   // The project id calls go to (configured, from the token, or looked up once).
   Result<std::string> project_id() const;
 
+  // The client's configuration. A moved-from client has none: it returns a
+  // default-constructed ClientConfig (shared, never changed).
   const ClientConfig& config() const noexcept;
 
  private:
-  // The typed calls' common path: check and serialize the options, send,
-  // parse the answer into R (defined in src/apis/typed_call.h).
+  struct Impl;
+
+  // A handle on the same Impl, for one call: every call runs on one, so the
+  // Impl lives until the call ends even if another thread destroys (or
+  // assigns to) the OcrClient meanwhile. Its impl_ is null for a moved-from
+  // client.
+  explicit OcrClient(std::shared_ptr<Impl> impl) noexcept;
+  // What every call on a moved-from client returns (kInvalidArgument).
+  static Error moved_from_error() noexcept;
+
+  // The typed calls' common path: takes a handle for the call, then runs
+  // typed_call_on_handle on it (both in src/apis/typed_call.h).
   template <class R, class O>
   Result<R> typed_call(const internal::ApiSpec& api, const Image* image, const O& options,
                        const CallOptions& call) const;
+  // Check and serialize the options, send, parse the answer into R; called
+  // on the call's own handle only.
+  template <class R, class O>
+  Result<R> typed_call_on_handle(const internal::ApiSpec& api, const Image* image, const O& options,
+                                 const CallOptions& call) const;
   // Checks the image against the API's limits, builds the body, sends it.
   Result<internal::Answer> invoke(const internal::ApiSpec& api, const Image* image,
                                   const nlohmann::json& options, const CallOptions& call) const;
   // Logs and redacts an error that ends a call.
   Error report(Error error) const;
 
-  struct Impl;
   std::shared_ptr<Impl> impl_;
 };
 

@@ -16,16 +16,27 @@ namespace hwocr {
 // network errors, timeouts, HTTP 429, 500, 502, 503, 504. Never retried:
 // other 4xx (bad input, bad credentials). The wait before attempt n+1 is a
 // random value in [0, min(max_backoff, initial_backoff * multiplier^(n-1))]
-// ("full jitter"), or the server's Retry-After when it says longer (capped by
-// max_backoff).
+// ("full jitter"), or the server's Retry-After when it says longer, capped
+// by max_backoff: a server asking for more than max_backoff is retried after
+// max_backoff. When that wait would pass the deadline the call ends instead,
+// with the server's error and a message saying how long it asked to wait.
+// Each retry is logged at LogLevel::kInfo (attempt, reason, wait).
 struct RetryPolicy {
+  // `deadline` value that means no overall limit: each attempt is bounded
+  // by the request timeout alone.
+  static constexpr std::chrono::milliseconds kNoDeadline{0};
+
   int max_attempts = 3;  // 1 = no retries
   std::chrono::milliseconds initial_backoff{200};
   std::chrono::milliseconds max_backoff{std::chrono::seconds(20)};
   double multiplier = 2.0;
-  // Total time for a call, all attempts and waits included; 0 = no limit
-  // beyond the per-attempt timeout.
-  std::chrono::milliseconds deadline{0};
+  // Total time for a call, all attempts and waits included; an attempt that
+  // starts late gets only what is left. kNoDeadline (0) = no limit beyond the
+  // per-attempt timeout. The default, 5 minutes, leaves room for two full
+  // attempts at the default request_timeout (2 x 120 s) and their backoff,
+  // so a slow upload that is progressing is not cut short by default, while
+  // an unresponsive server ends a call in 5 minutes instead of 3 x 120 s.
+  std::chrono::milliseconds deadline{std::chrono::minutes(5)};
 };
 
 enum class LogLevel { kDebug, kInfo, kWarning, kError };

@@ -33,7 +33,9 @@ struct Error {
   std::string error_msg;      // service message, or a description of the local failure
   std::string request_id;     // X-Request-Id of the failed response, if any
   bool retryable = false;     // whether sending the same request again may succeed
-  int attempts = 0;           // how many HTTP attempts were made
+  // How many HTTP requests the call sent to the service: each attempt, and
+  // each re-send of an attempt after a 401 (renewed token, corrected clock).
+  int attempts = 0;
   // The failed response's body as received (secrets removed, otherwise neither
   // escaped nor cut), for when error_msg -- escaped and cut to a few KB -- is
   // not enough. Empty when there was no response.

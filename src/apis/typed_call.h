@@ -10,7 +10,17 @@ namespace hwocr {
 
 template <class R, class O>
 Result<R> OcrClient::typed_call(const internal::ApiSpec& api, const Image* image, const O& options,
-                                const CallOptions& call) const try {
+                                const CallOptions& call) const {
+  // The call runs on a handle of its own: after this copy nothing of *this
+  // is used, so another thread may destroy it while the call is under way.
+  const OcrClient handle(impl_);
+  if (!handle.impl_) return moved_from_error();
+  return handle.typed_call_on_handle<R>(api, image, options, call);
+}
+
+template <class R, class O>
+Result<R> OcrClient::typed_call_on_handle(const internal::ApiSpec& api, const Image* image, const O& options,
+                                          const CallOptions& call) const try {
   nlohmann::json body = nlohmann::json::object();
   if (auto valid = internal::to_json(options, body); !valid) return report(std::move(valid).error());
   auto answer = invoke(api, image, body, call);

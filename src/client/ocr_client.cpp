@@ -297,6 +297,9 @@ struct OcrClient::Impl {
     // the IAM retries.
     std::optional<Error> credentials_error;
     const std::string url = request.url;
+    // Every request sent to the service, re-sends after a 401 included: what
+    // Error::attempts reports (an attempt of run_with_retries may send two).
+    int requests_sent = 0;
 
     const internal::Attempt attempt = [&](const TransportLimits& attempt_limits) -> Result<HttpResponse> {
       for (;;) {
@@ -317,6 +320,7 @@ struct OcrClient::Impl {
                                     std::to_string(request.body.size()) + " bytes) " +
                                     internal::headers_for_log(request.headers));
         }
+        ++requests_sent;
         auto sent = transport->send(request, attempt_limits);
         if (log.enabled()) {
           const auto ms = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -354,11 +358,19 @@ struct OcrClient::Impl {
       }
     };
 
-    int attempts = 0;
-    auto outcome = internal::run_with_retries(call.retry ? *call.retry : config.retry, limits(call), log, attempt,
-                                              &attempts);
-    if (credentials_error) return finish(std::move(*credentials_error), &sent_credentials);
-    if (!outcome) return finish(std::move(outcome).error(), &sent_credentials);
+    auto outcome = internal::run_with_retries(call.retry ? *call.retry : config.retry, limits(call), log, attempt);
+    const int attempts = requests_sent;
+    if (credentials_error) {
+      // Requests to the service before credentials failed, plus whatever
+      // IAM requests the failed credential error already counts.
+      credentials_error->attempts += attempts;
+      return finish(std::move(*credentials_error), &sent_credentials);
+    }
+    if (!outcome) {
+      Error error = std::move(outcome).error();
+      error.attempts = attempts;
+      return finish(std::move(error), &sent_credentials);
+    }
     HttpResponse& response = *outcome;
     internal::Answer answer;
     answer.request_id = internal::request_id_of(response);
@@ -394,23 +406,89 @@ struct OcrClient::Impl {
     response.result = internal::read_json(document, *document, "result");
     return response;
   }
+
+  // OcrClient::call with a JSON body.
+  Result<OcrResponse> call_json(std::string_view api, std::string json_body, const CallOptions& call) {
+    std::string why;
+    const auto parsed = internal::parse_json(json_body, internal::JsonRepair::kNone, &why);
+    if (!parsed || !parsed->is_object()) {
+      return finish(make_error(ErrorCategory::kInvalidArgument,
+                               "json_body must be a JSON object" + (parsed ? std::string() : " (" + why + ")")));
+    }
+    return call_raw(api, std::move(json_body), call);
+  }
+
+  // OcrClient::call with an image added to the options.
+  Result<OcrResponse> call_image(std::string_view api, const Image& image, std::string_view options_json,
+                                 const CallOptions& call) {
+    std::string why;
+    const auto parsed = internal::parse_json(options_json.empty() ? std::string_view("{}") : options_json,
+                                             internal::JsonRepair::kNone, &why);
+    if (!parsed || !parsed->is_object()) {
+      return finish(make_error(ErrorCategory::kInvalidArgument,
+                               "options_json must be a JSON object" + (parsed ? std::string() : " (" + why + ")")));
+    }
+    const nlohmann::json& options = *parsed;
+    const auto slash = api.rfind('/');
+    const std::string_view name = slash == std::string_view::npos ? api : api.substr(slash + 1);
+    // A known API gets its own image field and image checks; others "image".
+    const internal::ApiSpec* known = internal::find_api(name);
+    if (known != nullptr && !known->input_field.empty()) {
+      if (auto fits = internal::check_image(image, known->image, known->name); !fits) {
+        return finish(std::move(fits).error());
+      }
+    }
+    const std::string_view field = known != nullptr && !known->input_field.empty() ? known->input_field : "image";
+    auto body = internal::build_request_body(
+        image, field, options, internal::payload_hash_for(*auth, config) == internal::PayloadHash::kSha256);
+    if (!body) return finish(std::move(body).error());
+    return call_raw(api, std::move(body).value(), call);
+  }
 };
 
 OcrClient::OcrClient(ClientConfig config, std::shared_ptr<Authenticator> authenticator)
     : impl_(std::make_shared<Impl>(std::move(config), std::move(authenticator))) {}
+OcrClient::OcrClient(std::shared_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
 OcrClient::~OcrClient() = default;
 OcrClient::OcrClient(OcrClient&&) noexcept = default;
 OcrClient& OcrClient::operator=(OcrClient&&) noexcept = default;
 
-const ClientConfig& OcrClient::config() const noexcept { return impl_->config; }
-
-Result<std::string> OcrClient::project_id() const try {
-  return impl_->resolve_project_id({});
-} catch (...) {
-  return report(internal::error_from_exception());
+Error OcrClient::moved_from_error() noexcept {
+  Error error;
+  error.category = ErrorCategory::kInvalidArgument;
+  try {
+    error.error_msg = "this OcrClient was moved from";
+  } catch (...) {
+    // Out of memory: the category alone still tells the caller.
+  }
+  return error;
 }
 
-Error OcrClient::report(Error error) const { return impl_->finish(std::move(error)); }
+const ClientConfig& OcrClient::config() const noexcept {
+  // A default ClientConfig allocates nothing (its strings are short or
+  // empty), so this initialization cannot throw out of a noexcept function.
+  static const ClientConfig moved_from_config;
+  return impl_ ? impl_->config : moved_from_config;
+}
+
+// The public entry points below take their own shared_ptr to the Impl
+// first and use only it: the OcrClient may be destroyed by another thread
+// while they run (see the handle in client.h).
+
+Result<std::string> OcrClient::project_id() const {
+  const std::shared_ptr<Impl> impl = impl_;
+  if (!impl) return moved_from_error();
+  try {
+    return impl->resolve_project_id({});
+  } catch (...) {
+    return impl->finish(internal::error_from_exception());
+  }
+}
+
+Error OcrClient::report(Error error) const {
+  if (!impl_) return error;  // only reached through a handle, whose impl_ is set
+  return impl_->finish(std::move(error));
+}
 
 Result<internal::Answer> OcrClient::invoke(const internal::ApiSpec& api, const Image* image,
                                            const nlohmann::json& options, const CallOptions& call) const {
@@ -433,44 +511,25 @@ Result<internal::Answer> OcrClient::invoke(const internal::ApiSpec& api, const I
   return impl_->execute(api.name, std::move(body), call);
 }
 
-Result<OcrResponse> OcrClient::call(std::string_view api, std::string json_body, const CallOptions& call) const try {
-  std::string why;
-  const auto parsed = internal::parse_json(json_body, internal::JsonRepair::kNone, &why);
-  if (!parsed || !parsed->is_object()) {
-    return impl_->finish(make_error(ErrorCategory::kInvalidArgument,
-                                    "json_body must be a JSON object" + (parsed ? std::string() : " (" + why + ")")));
+Result<OcrResponse> OcrClient::call(std::string_view api, std::string json_body, const CallOptions& call) const {
+  const std::shared_ptr<Impl> impl = impl_;
+  if (!impl) return moved_from_error();
+  try {
+    return impl->call_json(api, std::move(json_body), call);
+  } catch (...) {
+    return impl->finish(internal::error_from_exception());
   }
-  return impl_->call_raw(api, std::move(json_body), call);
-} catch (...) {
-  return report(internal::error_from_exception());
 }
 
 Result<OcrResponse> OcrClient::call(std::string_view api, const Image& image, std::string_view options_json,
-                                    const CallOptions& call) const try {
-  std::string why;
-  const auto parsed = internal::parse_json(options_json.empty() ? std::string_view("{}") : options_json,
-                                           internal::JsonRepair::kNone, &why);
-  if (!parsed || !parsed->is_object()) {
-    return impl_->finish(make_error(ErrorCategory::kInvalidArgument,
-                                    "options_json must be a JSON object" + (parsed ? std::string() : " (" + why + ")")));
+                                    const CallOptions& call) const {
+  const std::shared_ptr<Impl> impl = impl_;
+  if (!impl) return moved_from_error();
+  try {
+    return impl->call_image(api, image, options_json, call);
+  } catch (...) {
+    return impl->finish(internal::error_from_exception());
   }
-  const nlohmann::json& options = *parsed;
-  const auto slash = api.rfind('/');
-  const std::string_view name = slash == std::string_view::npos ? api : api.substr(slash + 1);
-  // A known API gets its own image field and image checks; others "image".
-  const internal::ApiSpec* known = internal::find_api(name);
-  if (known != nullptr && !known->input_field.empty()) {
-    if (auto fits = internal::check_image(image, known->image, known->name); !fits) {
-      return impl_->finish(std::move(fits).error());
-    }
-  }
-  const std::string_view field = known != nullptr && !known->input_field.empty() ? known->input_field : "image";
-  auto body = internal::build_request_body(
-      image, field, options, internal::payload_hash_for(*impl_->auth, impl_->config) == internal::PayloadHash::kSha256);
-  if (!body) return impl_->finish(std::move(body).error());
-  return impl_->call_raw(api, std::move(body).value(), call);
-} catch (...) {
-  return report(internal::error_from_exception());
 }
 
 }  // namespace hwocr

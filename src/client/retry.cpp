@@ -24,6 +24,12 @@ std::uint64_t random_below(std::uint64_t bound) {
   return std::uniform_int_distribution<std::uint64_t>(0, bound)(engine);
 }
 
+// "120 s", or "1500 ms" when not whole seconds (an HTTP-date Retry-After).
+std::string seconds_text(milliseconds duration) {
+  return duration.count() % 1000 == 0 ? std::to_string(duration.count() / 1000) + " s"
+                                      : std::to_string(duration.count()) + " ms";
+}
+
 }  // namespace
 
 void Logger::operator()(LogLevel level, std::string line) const noexcept {
@@ -129,13 +135,14 @@ Result<HttpResponse> run_with_retries(const RetryPolicy& policy, const Transport
     }
 
     milliseconds wait = backoff_delay(policy, n);
+    // Retry-After is honoured up to max_backoff (RetryPolicy): a server that
+    // asks for more gets max_backoff, which keeps one throttled answer from
+    // holding a call for minutes, yet still backs off as far as the policy allows.
+    std::string server_asked;
     if (server_wait) {
-      if (*server_wait > policy.max_backoff) {
-        log(LogLevel::kWarning, why + ": the server asks to retry after " + std::to_string(server_wait->count()) +
-                                    " ms, more than max_backoff; giving up");
-        return outcome;
-      }
-      wait = std::max(wait, *server_wait);
+      wait = std::max(wait, std::min(*server_wait, policy.max_backoff));
+      server_asked = "the server asked to retry after " + std::to_string(server_wait->count()) + " ms" +
+                     (*server_wait > policy.max_backoff ? "; capped by max_backoff" : "");
     }
     if (has_deadline && std::chrono::steady_clock::now() + wait >= deadline) {
       log(LogLevel::kWarning, why + ": no time left for another attempt before the deadline");
@@ -144,10 +151,21 @@ Result<HttpResponse> run_with_retries(const RetryPolicy& policy, const Transport
         error.attempts = n;
         return error;
       }
-      return outcome;
+      if (!server_wait) return outcome;
+      // The caller learns why the call ended before its attempts did: the
+      // service's own error, plus the wait it asked for.
+      Error error = error_from_response(*outcome);
+      error.error_msg += " (the server asked to wait " + seconds_text(*server_wait) +
+                         " before retrying, which would pass the call's deadline of " +
+                         std::to_string(policy.deadline.count()) + " ms)";
+      error.attempts = n;
+      return error;
     }
-    log(LogLevel::kWarning, "attempt " + std::to_string(n) + "/" + std::to_string(max_attempts) +
-                                " failed (" + why + "); retrying in " + std::to_string(wait.count()) + " ms");
+    // Info, not warning: a retry is the policy working; the call's outcome
+    // (an error, if it comes to that) is logged at error level.
+    log(LogLevel::kInfo, "attempt " + std::to_string(n) + "/" + std::to_string(max_attempts) + " failed (" + why +
+                             "); retrying in " + std::to_string(wait.count()) + " ms" +
+                             (server_asked.empty() ? "" : " (" + server_asked + ")"));
     std::this_thread::sleep_for(wait);
   }
 }
