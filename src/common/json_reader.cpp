@@ -20,7 +20,11 @@ void JsonReader::fail(const char* why) noexcept {
 }
 
 void JsonReader::skip_whitespace() noexcept {
-  while (position_ < text_.size() && is_whitespace(text_[position_])) ++position_;
+  // Most calls find a token right away; one comparison says so.
+  while (position_ < text_.size() && static_cast<unsigned char>(text_[position_]) <= ' ' &&
+         is_whitespace(text_[position_])) {
+    ++position_;
+  }
 }
 
 JsonReader::Kind JsonReader::peek() noexcept {
@@ -153,14 +157,16 @@ JsonReader::Scalar JsonReader::scalar() {
       return {Kind::kString, scratch_};
     }
     case Kind::kNumber: {
-      const std::size_t length = json_number_length(text_, position_);
+      bool integer = true;
+      const std::size_t length = json_number_length(text_, position_, &integer);
       if (length == 0) {
         fail(kNotJson);
         return {};
       }
       const std::string_view token = text_.substr(position_, length);
       position_ = last_end_ = position_ + length;
-      if (json_number_overflows(token)) return {Kind::kNull, {}};
+      // Only an exponent or 300 digits can take a number past a double.
+      if ((!integer || length >= 300) && json_number_overflows(token)) return {Kind::kNull, {}};
       return {Kind::kNumber, token};
     }
     case Kind::kTrue:

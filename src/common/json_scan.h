@@ -39,8 +39,9 @@ void append_decoded_json_string(std::string& out, std::string_view text, std::si
 void append_repaired_json_string(std::string& out, std::string_view text, std::size_t start, std::size_t end);
 
 // Length of the number token at text[i] under JSON's grammar
-// (-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?), or 0 when there is none.
-std::size_t json_number_length(std::string_view text, std::size_t i) noexcept;
+// (-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?), or 0 when there is none;
+// `integer` (if given) tells whether it has neither fraction nor exponent.
+std::size_t json_number_length(std::string_view text, std::size_t i, bool* integer = nullptr) noexcept;
 
 // Whether a JSON number token is too large for a double (1e400). Tiny
 // numbers (1e-400) are not: they read as 0, as in every JSON parser.

@@ -24,7 +24,9 @@ std::string_view trim_sign_and_space(std::string_view text) noexcept {
 }  // namespace
 
 std::optional<std::int64_t> int64_of_number(std::string_view token) noexcept {
-  if (token.find_first_of(".eE") == std::string_view::npos) {
+  bool integer = true;
+  for (const char c : token) integer = integer && c != '.' && c != 'e' && c != 'E';
+  if (integer) {
     std::int64_t value = 0;
     const auto [end, error] = std::from_chars(token.data(), token.data() + token.size(), value);
     if (error == std::errc() && end == token.data() + token.size()) return value;

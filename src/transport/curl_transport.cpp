@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
 #include <vector>
@@ -49,6 +50,7 @@ void global_init_once() {
 }
 
 struct Exchange {
+  CURL* handle = nullptr;
   HttpResponse response;
   std::size_t max_body_bytes = 0;
   bool too_large = false;
@@ -60,6 +62,17 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
   if (exchange->response.body.size() + bytes > exchange->max_body_bytes) {
     exchange->too_large = true;
     return 0;  // aborts the transfer
+  }
+  if (exchange->response.body.empty()) {
+    // The announced size, when there is one within the cap, at once: a
+    // large answer then costs its size, not up to twice that while the
+    // string doubles. (A server that announces more than it sends costs
+    // address space, not memory: untouched pages are never mapped.)
+    curl_off_t announced = -1;
+    if (curl_easy_getinfo(exchange->handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) == CURLE_OK &&
+        announced > 0 && static_cast<std::uint64_t>(announced) <= exchange->max_body_bytes) {
+      exchange->response.body.reserve(static_cast<std::size_t>(announced));
+    }
   }
   exchange->response.body.append(data, bytes);
   return bytes;
@@ -125,6 +138,7 @@ class CurlTransport final : public HttpTransport {
       return make_error(ErrorCategory::kNetwork, "libcurl could not create a handle");
     }
     Exchange exchange;
+    exchange.handle = handle;
     exchange.max_body_bytes = max_response_bytes_;
     char error_buffer[CURL_ERROR_SIZE] = {0};
     curl_slist* header_list = nullptr;
