@@ -52,6 +52,31 @@ TEST_F(AkSkClient, RecognizesTheFrontAndDiscoversTheProjectOnce) {
   EXPECT_EQ(client.project_id().value(), server().options().projects.front().id);
 }
 
+// Every spelling of a typed call compiles and means what it says (before,
+// recognize_x(image, {}) was ambiguous between the options and the call form).
+TEST_F(AkSkClient, EverySpellingOfATypedCallCompilesAndSendsItsOptions) {
+  const OcrClient client(config(), signer());
+  IdCardOptions back;
+  back.side = "back";
+  CallOptions call;
+  call.timeout = std::chrono::seconds(30);
+  const auto sent_side = [&](std::size_t index) {
+    const auto requests = ocr_requests(server());
+    if (index >= requests.size()) return std::string("(no request)");
+    const auto body = nlohmann::json::parse(requests[index].options_json);
+    return body.contains("side") ? body["side"].get<std::string>() : std::string("(none)");
+  };
+  ASSERT_TRUE(client.recognize_id_card(kSample).ok());
+  ASSERT_TRUE(client.recognize_id_card(kSample, {}).ok());
+  ASSERT_TRUE(client.recognize_id_card(kSample, back).ok());
+  ASSERT_TRUE(client.recognize_id_card(kSample, back, call).ok());
+  ASSERT_TRUE(client.recognize_id_card(kSample, call).ok());
+  ASSERT_TRUE(client.recognize_id_card(kSample, CallOptions{}).ok());
+  ASSERT_TRUE(client.recognize_id_card(kSample, {}, call).ok());
+  const std::vector<std::string> expected = {"(none)", "(none)", "back", "back", "(none)", "(none)", "(none)"};
+  for (std::size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(sent_side(i), expected[i]) << "call " << i;
+}
+
 TEST_F(AkSkClient, ConfiguredProjectIdNeedsNoLookup) {
   auto c = config();
   c.project_id = server().options().projects.front().id;

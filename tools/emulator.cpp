@@ -1006,6 +1006,11 @@ void Emulator::Impl::finish(const httplib::Request& request, const Target& targe
     record.headers.emplace_back(name, value);
   }
   record.body_size = request.body.size();
+  if (auto body = json::parse(request.body, nullptr, false); body.is_object()) {
+    body.erase("image");
+    body.erase("data");
+    record.options_json = body.dump();
+  }
   record.status = reply.status;
   record.error_code = reply.error_code;
 

@@ -66,6 +66,9 @@ struct RecordedRequest {
   std::string query;  // raw, without '?'
   std::vector<std::pair<std::string, std::string>> headers;
   std::size_t body_size = 0;
+  // The JSON body without its image ("image"/"data" removed), compact; ""
+  // when the body is not a JSON object.
+  std::string options_json;
   int status = 0;  // what the emulator answered
   std::string error_code;  // "" on success
 };

@@ -3896,240 +3896,240 @@ nlohmann::json to_envelope(const VinResult& value) {
 
 }  // namespace internal
 
-Result<BankcardResult> OcrClient::recognize_bankcard(const Image& image, const CallOptions& call) const {
-  return typed_call<BankcardResult>(internal::kBankcardApi, &image, BankcardOptions{}, call);
+Result<BankcardResult> OcrClient::recognize_bankcard(const Image& image) const {
+  return typed_call<BankcardResult>(internal::kBankcardApi, &image, BankcardOptions{}, CallOptions{});
 }
 
 Result<BankcardResult> OcrClient::recognize_bankcard(const Image& image, const BankcardOptions& options, const CallOptions& call) const {
   return typed_call<BankcardResult>(internal::kBankcardApi, &image, options, call);
 }
 
-Result<BusinessCardResult> OcrClient::recognize_business_card(const Image& image, const CallOptions& call) const {
-  return typed_call<BusinessCardResult>(internal::kBusinessCardApi, &image, BusinessCardOptions{}, call);
+Result<BusinessCardResult> OcrClient::recognize_business_card(const Image& image) const {
+  return typed_call<BusinessCardResult>(internal::kBusinessCardApi, &image, BusinessCardOptions{}, CallOptions{});
 }
 
 Result<BusinessCardResult> OcrClient::recognize_business_card(const Image& image, const BusinessCardOptions& options, const CallOptions& call) const {
   return typed_call<BusinessCardResult>(internal::kBusinessCardApi, &image, options, call);
 }
 
-Result<BusinessLicenseResult> OcrClient::recognize_business_license(const Image& image, const CallOptions& call) const {
-  return typed_call<BusinessLicenseResult>(internal::kBusinessLicenseApi, &image, BusinessLicenseOptions{}, call);
+Result<BusinessLicenseResult> OcrClient::recognize_business_license(const Image& image) const {
+  return typed_call<BusinessLicenseResult>(internal::kBusinessLicenseApi, &image, BusinessLicenseOptions{}, CallOptions{});
 }
 
 Result<BusinessLicenseResult> OcrClient::recognize_business_license(const Image& image, const BusinessLicenseOptions& options, const CallOptions& call) const {
   return typed_call<BusinessLicenseResult>(internal::kBusinessLicenseApi, &image, options, call);
 }
 
-Result<CambodianIdCardResult> OcrClient::recognize_cambodian_id_card(const Image& image, const CallOptions& call) const {
-  return typed_call<CambodianIdCardResult>(internal::kCambodianIdCardApi, &image, CambodianIdCardOptions{}, call);
+Result<CambodianIdCardResult> OcrClient::recognize_cambodian_id_card(const Image& image) const {
+  return typed_call<CambodianIdCardResult>(internal::kCambodianIdCardApi, &image, CambodianIdCardOptions{}, CallOptions{});
 }
 
 Result<CambodianIdCardResult> OcrClient::recognize_cambodian_id_card(const Image& image, const CambodianIdCardOptions& options, const CallOptions& call) const {
   return typed_call<CambodianIdCardResult>(internal::kCambodianIdCardApi, &image, options, call);
 }
 
-Result<ChileIdCardResult> OcrClient::recognize_chile_id_card(const Image& image, const CallOptions& call) const {
-  return typed_call<ChileIdCardResult>(internal::kChileIdCardApi, &image, ChileIdCardOptions{}, call);
+Result<ChileIdCardResult> OcrClient::recognize_chile_id_card(const Image& image) const {
+  return typed_call<ChileIdCardResult>(internal::kChileIdCardApi, &image, ChileIdCardOptions{}, CallOptions{});
 }
 
 Result<ChileIdCardResult> OcrClient::recognize_chile_id_card(const Image& image, const ChileIdCardOptions& options, const CallOptions& call) const {
   return typed_call<ChileIdCardResult>(internal::kChileIdCardApi, &image, options, call);
 }
 
-Result<ColombiaIdCardResult> OcrClient::recognize_colombia_id_card(const Image& image, const CallOptions& call) const {
-  return typed_call<ColombiaIdCardResult>(internal::kColombiaIdCardApi, &image, ColombiaIdCardOptions{}, call);
+Result<ColombiaIdCardResult> OcrClient::recognize_colombia_id_card(const Image& image) const {
+  return typed_call<ColombiaIdCardResult>(internal::kColombiaIdCardApi, &image, ColombiaIdCardOptions{}, CallOptions{});
 }
 
 Result<ColombiaIdCardResult> OcrClient::recognize_colombia_id_card(const Image& image, const ColombiaIdCardOptions& options, const CallOptions& call) const {
   return typed_call<ColombiaIdCardResult>(internal::kColombiaIdCardApi, &image, options, call);
 }
 
-Result<DriverLicenseResult> OcrClient::recognize_driver_license(const Image& image, const CallOptions& call) const {
-  return typed_call<DriverLicenseResult>(internal::kDriverLicenseApi, &image, DriverLicenseOptions{}, call);
+Result<DriverLicenseResult> OcrClient::recognize_driver_license(const Image& image) const {
+  return typed_call<DriverLicenseResult>(internal::kDriverLicenseApi, &image, DriverLicenseOptions{}, CallOptions{});
 }
 
 Result<DriverLicenseResult> OcrClient::recognize_driver_license(const Image& image, const DriverLicenseOptions& options, const CallOptions& call) const {
   return typed_call<DriverLicenseResult>(internal::kDriverLicenseApi, &image, options, call);
 }
 
-Result<ExitEntryPermitResult> OcrClient::recognize_exit_entry_permit(const Image& image, const CallOptions& call) const {
-  return typed_call<ExitEntryPermitResult>(internal::kExitEntryPermitApi, &image, ExitEntryPermitOptions{}, call);
+Result<ExitEntryPermitResult> OcrClient::recognize_exit_entry_permit(const Image& image) const {
+  return typed_call<ExitEntryPermitResult>(internal::kExitEntryPermitApi, &image, ExitEntryPermitOptions{}, CallOptions{});
 }
 
 Result<ExitEntryPermitResult> OcrClient::recognize_exit_entry_permit(const Image& image, const ExitEntryPermitOptions& options, const CallOptions& call) const {
   return typed_call<ExitEntryPermitResult>(internal::kExitEntryPermitApi, &image, options, call);
 }
 
-Result<HealthCodeResult> OcrClient::recognize_health_code(const Image& image, const CallOptions& call) const {
-  return typed_call<HealthCodeResult>(internal::kHealthCodeApi, &image, HealthCodeOptions{}, call);
+Result<HealthCodeResult> OcrClient::recognize_health_code(const Image& image) const {
+  return typed_call<HealthCodeResult>(internal::kHealthCodeApi, &image, HealthCodeOptions{}, CallOptions{});
 }
 
 Result<HealthCodeResult> OcrClient::recognize_health_code(const Image& image, const HealthCodeOptions& options, const CallOptions& call) const {
   return typed_call<HealthCodeResult>(internal::kHealthCodeApi, &image, options, call);
 }
 
-Result<HkIdCardResult> OcrClient::recognize_hk_id_card(const Image& image, const CallOptions& call) const {
-  return typed_call<HkIdCardResult>(internal::kHkIdCardApi, &image, HkIdCardOptions{}, call);
+Result<HkIdCardResult> OcrClient::recognize_hk_id_card(const Image& image) const {
+  return typed_call<HkIdCardResult>(internal::kHkIdCardApi, &image, HkIdCardOptions{}, CallOptions{});
 }
 
 Result<HkIdCardResult> OcrClient::recognize_hk_id_card(const Image& image, const HkIdCardOptions& options, const CallOptions& call) const {
   return typed_call<HkIdCardResult>(internal::kHkIdCardApi, &image, options, call);
 }
 
-Result<HouseholdRegisterResult> OcrClient::recognize_household_register(const Image& image, const CallOptions& call) const {
-  return typed_call<HouseholdRegisterResult>(internal::kHouseholdRegisterApi, &image, HouseholdRegisterOptions{}, call);
+Result<HouseholdRegisterResult> OcrClient::recognize_household_register(const Image& image) const {
+  return typed_call<HouseholdRegisterResult>(internal::kHouseholdRegisterApi, &image, HouseholdRegisterOptions{}, CallOptions{});
 }
 
 Result<HouseholdRegisterResult> OcrClient::recognize_household_register(const Image& image, const HouseholdRegisterOptions& options, const CallOptions& call) const {
   return typed_call<HouseholdRegisterResult>(internal::kHouseholdRegisterApi, &image, options, call);
 }
 
-Result<IdCardResult> OcrClient::recognize_id_card(const Image& image, const CallOptions& call) const {
-  return typed_call<IdCardResult>(internal::kIdCardApi, &image, IdCardOptions{}, call);
+Result<IdCardResult> OcrClient::recognize_id_card(const Image& image) const {
+  return typed_call<IdCardResult>(internal::kIdCardApi, &image, IdCardOptions{}, CallOptions{});
 }
 
 Result<IdCardResult> OcrClient::recognize_id_card(const Image& image, const IdCardOptions& options, const CallOptions& call) const {
   return typed_call<IdCardResult>(internal::kIdCardApi, &image, options, call);
 }
 
-Result<IdDocumentResult> OcrClient::recognize_id_document(const Image& image, const CallOptions& call) const {
-  return typed_call<IdDocumentResult>(internal::kIdDocumentApi, &image, IdDocumentOptions{}, call);
+Result<IdDocumentResult> OcrClient::recognize_id_document(const Image& image) const {
+  return typed_call<IdDocumentResult>(internal::kIdDocumentApi, &image, IdDocumentOptions{}, CallOptions{});
 }
 
 Result<IdDocumentResult> OcrClient::recognize_id_document(const Image& image, const IdDocumentOptions& options, const CallOptions& call) const {
   return typed_call<IdDocumentResult>(internal::kIdDocumentApi, &image, options, call);
 }
 
-Result<LicensePlateResult> OcrClient::recognize_license_plate(const Image& image, const CallOptions& call) const {
-  return typed_call<LicensePlateResult>(internal::kLicensePlateApi, &image, LicensePlateOptions{}, call);
+Result<LicensePlateResult> OcrClient::recognize_license_plate(const Image& image) const {
+  return typed_call<LicensePlateResult>(internal::kLicensePlateApi, &image, LicensePlateOptions{}, CallOptions{});
 }
 
 Result<LicensePlateResult> OcrClient::recognize_license_plate(const Image& image, const LicensePlateOptions& options, const CallOptions& call) const {
   return typed_call<LicensePlateResult>(internal::kLicensePlateApi, &image, options, call);
 }
 
-Result<MacaoIdCardResult> OcrClient::recognize_macao_id_card(const Image& image, const CallOptions& call) const {
-  return typed_call<MacaoIdCardResult>(internal::kMacaoIdCardApi, &image, MacaoIdCardOptions{}, call);
+Result<MacaoIdCardResult> OcrClient::recognize_macao_id_card(const Image& image) const {
+  return typed_call<MacaoIdCardResult>(internal::kMacaoIdCardApi, &image, MacaoIdCardOptions{}, CallOptions{});
 }
 
 Result<MacaoIdCardResult> OcrClient::recognize_macao_id_card(const Image& image, const MacaoIdCardOptions& options, const CallOptions& call) const {
   return typed_call<MacaoIdCardResult>(internal::kMacaoIdCardApi, &image, options, call);
 }
 
-Result<MainlandTravelPermitResult> OcrClient::recognize_mainland_travel_permit(const Image& image, const CallOptions& call) const {
-  return typed_call<MainlandTravelPermitResult>(internal::kMainlandTravelPermitApi, &image, MainlandTravelPermitOptions{}, call);
+Result<MainlandTravelPermitResult> OcrClient::recognize_mainland_travel_permit(const Image& image) const {
+  return typed_call<MainlandTravelPermitResult>(internal::kMainlandTravelPermitApi, &image, MainlandTravelPermitOptions{}, CallOptions{});
 }
 
 Result<MainlandTravelPermitResult> OcrClient::recognize_mainland_travel_permit(const Image& image, const MainlandTravelPermitOptions& options, const CallOptions& call) const {
   return typed_call<MainlandTravelPermitResult>(internal::kMainlandTravelPermitApi, &image, options, call);
 }
 
-Result<MyanmarDriverLicenseResult> OcrClient::recognize_myanmar_driver_license(const Image& image, const CallOptions& call) const {
-  return typed_call<MyanmarDriverLicenseResult>(internal::kMyanmarDriverLicenseApi, &image, MyanmarDriverLicenseOptions{}, call);
+Result<MyanmarDriverLicenseResult> OcrClient::recognize_myanmar_driver_license(const Image& image) const {
+  return typed_call<MyanmarDriverLicenseResult>(internal::kMyanmarDriverLicenseApi, &image, MyanmarDriverLicenseOptions{}, CallOptions{});
 }
 
 Result<MyanmarDriverLicenseResult> OcrClient::recognize_myanmar_driver_license(const Image& image, const MyanmarDriverLicenseOptions& options, const CallOptions& call) const {
   return typed_call<MyanmarDriverLicenseResult>(internal::kMyanmarDriverLicenseApi, &image, options, call);
 }
 
-Result<MyanmarIdcardResult> OcrClient::recognize_myanmar_idcard(const Image& image, const CallOptions& call) const {
-  return typed_call<MyanmarIdcardResult>(internal::kMyanmarIdcardApi, &image, MyanmarIdcardOptions{}, call);
+Result<MyanmarIdcardResult> OcrClient::recognize_myanmar_idcard(const Image& image) const {
+  return typed_call<MyanmarIdcardResult>(internal::kMyanmarIdcardApi, &image, MyanmarIdcardOptions{}, CallOptions{});
 }
 
 Result<MyanmarIdcardResult> OcrClient::recognize_myanmar_idcard(const Image& image, const MyanmarIdcardOptions& options, const CallOptions& call) const {
   return typed_call<MyanmarIdcardResult>(internal::kMyanmarIdcardApi, &image, options, call);
 }
 
-Result<PassportResult> OcrClient::recognize_passport(const Image& image, const CallOptions& call) const {
-  return typed_call<PassportResult>(internal::kPassportApi, &image, PassportOptions{}, call);
+Result<PassportResult> OcrClient::recognize_passport(const Image& image) const {
+  return typed_call<PassportResult>(internal::kPassportApi, &image, PassportOptions{}, CallOptions{});
 }
 
 Result<PassportResult> OcrClient::recognize_passport(const Image& image, const PassportOptions& options, const CallOptions& call) const {
   return typed_call<PassportResult>(internal::kPassportApi, &image, options, call);
 }
 
-Result<PcrTestRecordResult> OcrClient::recognize_pcr_test_record(const Image& image, const CallOptions& call) const {
-  return typed_call<PcrTestRecordResult>(internal::kPcrTestRecordApi, &image, PcrTestRecordOptions{}, call);
+Result<PcrTestRecordResult> OcrClient::recognize_pcr_test_record(const Image& image) const {
+  return typed_call<PcrTestRecordResult>(internal::kPcrTestRecordApi, &image, PcrTestRecordOptions{}, CallOptions{});
 }
 
 Result<PcrTestRecordResult> OcrClient::recognize_pcr_test_record(const Image& image, const PcrTestRecordOptions& options, const CallOptions& call) const {
   return typed_call<PcrTestRecordResult>(internal::kPcrTestRecordApi, &image, options, call);
 }
 
-Result<PeruIdCardResult> OcrClient::recognize_peru_id_card(const Image& image, const CallOptions& call) const {
-  return typed_call<PeruIdCardResult>(internal::kPeruIdCardApi, &image, PeruIdCardOptions{}, call);
+Result<PeruIdCardResult> OcrClient::recognize_peru_id_card(const Image& image) const {
+  return typed_call<PeruIdCardResult>(internal::kPeruIdCardApi, &image, PeruIdCardOptions{}, CallOptions{});
 }
 
 Result<PeruIdCardResult> OcrClient::recognize_peru_id_card(const Image& image, const PeruIdCardOptions& options, const CallOptions& call) const {
   return typed_call<PeruIdCardResult>(internal::kPeruIdCardApi, &image, options, call);
 }
 
-Result<RealEstateCertificateResult> OcrClient::recognize_real_estate_certificate(const Image& image, const CallOptions& call) const {
-  return typed_call<RealEstateCertificateResult>(internal::kRealEstateCertificateApi, &image, RealEstateCertificateOptions{}, call);
+Result<RealEstateCertificateResult> OcrClient::recognize_real_estate_certificate(const Image& image) const {
+  return typed_call<RealEstateCertificateResult>(internal::kRealEstateCertificateApi, &image, RealEstateCertificateOptions{}, CallOptions{});
 }
 
 Result<RealEstateCertificateResult> OcrClient::recognize_real_estate_certificate(const Image& image, const RealEstateCertificateOptions& options, const CallOptions& call) const {
   return typed_call<RealEstateCertificateResult>(internal::kRealEstateCertificateApi, &image, options, call);
 }
 
-Result<ThailandIdcardResult> OcrClient::recognize_thailand_idcard(const Image& image, const CallOptions& call) const {
-  return typed_call<ThailandIdcardResult>(internal::kThailandIdcardApi, &image, ThailandIdcardOptions{}, call);
+Result<ThailandIdcardResult> OcrClient::recognize_thailand_idcard(const Image& image) const {
+  return typed_call<ThailandIdcardResult>(internal::kThailandIdcardApi, &image, ThailandIdcardOptions{}, CallOptions{});
 }
 
 Result<ThailandIdcardResult> OcrClient::recognize_thailand_idcard(const Image& image, const ThailandIdcardOptions& options, const CallOptions& call) const {
   return typed_call<ThailandIdcardResult>(internal::kThailandIdcardApi, &image, options, call);
 }
 
-Result<ThailandLicensePlateResult> OcrClient::recognize_thailand_license_plate(const Image& image, const CallOptions& call) const {
-  return typed_call<ThailandLicensePlateResult>(internal::kThailandLicensePlateApi, &image, ThailandLicensePlateOptions{}, call);
+Result<ThailandLicensePlateResult> OcrClient::recognize_thailand_license_plate(const Image& image) const {
+  return typed_call<ThailandLicensePlateResult>(internal::kThailandLicensePlateApi, &image, ThailandLicensePlateOptions{}, CallOptions{});
 }
 
 Result<ThailandLicensePlateResult> OcrClient::recognize_thailand_license_plate(const Image& image, const ThailandLicensePlateOptions& options, const CallOptions& call) const {
   return typed_call<ThailandLicensePlateResult>(internal::kThailandLicensePlateApi, &image, options, call);
 }
 
-Result<TransportationLicenseResult> OcrClient::recognize_transportation_license(const Image& image, const CallOptions& call) const {
-  return typed_call<TransportationLicenseResult>(internal::kTransportationLicenseApi, &image, TransportationLicenseOptions{}, call);
+Result<TransportationLicenseResult> OcrClient::recognize_transportation_license(const Image& image) const {
+  return typed_call<TransportationLicenseResult>(internal::kTransportationLicenseApi, &image, TransportationLicenseOptions{}, CallOptions{});
 }
 
 Result<TransportationLicenseResult> OcrClient::recognize_transportation_license(const Image& image, const TransportationLicenseOptions& options, const CallOptions& call) const {
   return typed_call<TransportationLicenseResult>(internal::kTransportationLicenseApi, &image, options, call);
 }
 
-Result<QualificationCertificateResult> OcrClient::recognize_qualification_certificate(const Image& image, const CallOptions& call) const {
-  return typed_call<QualificationCertificateResult>(internal::kQualificationCertificateApi, &image, QualificationCertificateOptions{}, call);
+Result<QualificationCertificateResult> OcrClient::recognize_qualification_certificate(const Image& image) const {
+  return typed_call<QualificationCertificateResult>(internal::kQualificationCertificateApi, &image, QualificationCertificateOptions{}, CallOptions{});
 }
 
 Result<QualificationCertificateResult> OcrClient::recognize_qualification_certificate(const Image& image, const QualificationCertificateOptions& options, const CallOptions& call) const {
   return typed_call<QualificationCertificateResult>(internal::kQualificationCertificateApi, &image, options, call);
 }
 
-Result<VehicleCertificateResult> OcrClient::recognize_vehicle_certificate(const Image& image, const CallOptions& call) const {
-  return typed_call<VehicleCertificateResult>(internal::kVehicleCertificateApi, &image, VehicleCertificateOptions{}, call);
+Result<VehicleCertificateResult> OcrClient::recognize_vehicle_certificate(const Image& image) const {
+  return typed_call<VehicleCertificateResult>(internal::kVehicleCertificateApi, &image, VehicleCertificateOptions{}, CallOptions{});
 }
 
 Result<VehicleCertificateResult> OcrClient::recognize_vehicle_certificate(const Image& image, const VehicleCertificateOptions& options, const CallOptions& call) const {
   return typed_call<VehicleCertificateResult>(internal::kVehicleCertificateApi, &image, options, call);
 }
 
-Result<VehicleLicenseResult> OcrClient::recognize_vehicle_license(const Image& image, const CallOptions& call) const {
-  return typed_call<VehicleLicenseResult>(internal::kVehicleLicenseApi, &image, VehicleLicenseOptions{}, call);
+Result<VehicleLicenseResult> OcrClient::recognize_vehicle_license(const Image& image) const {
+  return typed_call<VehicleLicenseResult>(internal::kVehicleLicenseApi, &image, VehicleLicenseOptions{}, CallOptions{});
 }
 
 Result<VehicleLicenseResult> OcrClient::recognize_vehicle_license(const Image& image, const VehicleLicenseOptions& options, const CallOptions& call) const {
   return typed_call<VehicleLicenseResult>(internal::kVehicleLicenseApi, &image, options, call);
 }
 
-Result<VietnamIdCardResult> OcrClient::recognize_vietnam_id_card(const Image& image, const CallOptions& call) const {
-  return typed_call<VietnamIdCardResult>(internal::kVietnamIdCardApi, &image, VietnamIdCardOptions{}, call);
+Result<VietnamIdCardResult> OcrClient::recognize_vietnam_id_card(const Image& image) const {
+  return typed_call<VietnamIdCardResult>(internal::kVietnamIdCardApi, &image, VietnamIdCardOptions{}, CallOptions{});
 }
 
 Result<VietnamIdCardResult> OcrClient::recognize_vietnam_id_card(const Image& image, const VietnamIdCardOptions& options, const CallOptions& call) const {
   return typed_call<VietnamIdCardResult>(internal::kVietnamIdCardApi, &image, options, call);
 }
 
-Result<VinResult> OcrClient::recognize_vin(const Image& image, const CallOptions& call) const {
-  return typed_call<VinResult>(internal::kVinApi, &image, VinOptions{}, call);
+Result<VinResult> OcrClient::recognize_vin(const Image& image) const {
+  return typed_call<VinResult>(internal::kVinApi, &image, VinOptions{}, CallOptions{});
 }
 
 Result<VinResult> OcrClient::recognize_vin(const Image& image, const VinOptions& options, const CallOptions& call) const {

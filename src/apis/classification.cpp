@@ -209,16 +209,16 @@ nlohmann::json to_envelope(const AutoIdDocClassificationResult& value) {
 
 }  // namespace internal
 
-Result<AutoClassificationResult> OcrClient::recognize_auto_classification(const Image& image, const CallOptions& call) const {
-  return typed_call<AutoClassificationResult>(internal::kAutoClassificationApi, &image, AutoClassificationOptions{}, call);
+Result<AutoClassificationResult> OcrClient::recognize_auto_classification(const Image& image) const {
+  return typed_call<AutoClassificationResult>(internal::kAutoClassificationApi, &image, AutoClassificationOptions{}, CallOptions{});
 }
 
 Result<AutoClassificationResult> OcrClient::recognize_auto_classification(const Image& image, const AutoClassificationOptions& options, const CallOptions& call) const {
   return typed_call<AutoClassificationResult>(internal::kAutoClassificationApi, &image, options, call);
 }
 
-Result<AutoIdDocClassificationResult> OcrClient::recognize_auto_id_doc_classification(const Image& image, const CallOptions& call) const {
-  return typed_call<AutoIdDocClassificationResult>(internal::kAutoIdDocClassificationApi, &image, AutoIdDocClassificationOptions{}, call);
+Result<AutoIdDocClassificationResult> OcrClient::recognize_auto_id_doc_classification(const Image& image) const {
+  return typed_call<AutoIdDocClassificationResult>(internal::kAutoIdDocClassificationApi, &image, AutoIdDocClassificationOptions{}, CallOptions{});
 }
 
 Result<AutoIdDocClassificationResult> OcrClient::recognize_auto_id_doc_classification(const Image& image, const AutoIdDocClassificationOptions& options, const CallOptions& call) const {

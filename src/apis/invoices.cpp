@@ -1987,40 +1987,40 @@ nlohmann::json to_envelope(const WaybillElectronicResult& value) {
 
 }  // namespace internal
 
-Result<AcceptanceBillResult> OcrClient::recognize_acceptance_bill(const Image& image, const CallOptions& call) const {
-  return typed_call<AcceptanceBillResult>(internal::kAcceptanceBillApi, &image, AcceptanceBillOptions{}, call);
+Result<AcceptanceBillResult> OcrClient::recognize_acceptance_bill(const Image& image) const {
+  return typed_call<AcceptanceBillResult>(internal::kAcceptanceBillApi, &image, AcceptanceBillOptions{}, CallOptions{});
 }
 
 Result<AcceptanceBillResult> OcrClient::recognize_acceptance_bill(const Image& image, const AcceptanceBillOptions& options, const CallOptions& call) const {
   return typed_call<AcceptanceBillResult>(internal::kAcceptanceBillApi, &image, options, call);
 }
 
-Result<BankReceiptResult> OcrClient::recognize_bank_receipt(const Image& image, const CallOptions& call) const {
-  return typed_call<BankReceiptResult>(internal::kBankReceiptApi, &image, BankReceiptOptions{}, call);
+Result<BankReceiptResult> OcrClient::recognize_bank_receipt(const Image& image) const {
+  return typed_call<BankReceiptResult>(internal::kBankReceiptApi, &image, BankReceiptOptions{}, CallOptions{});
 }
 
 Result<BankReceiptResult> OcrClient::recognize_bank_receipt(const Image& image, const BankReceiptOptions& options, const CallOptions& call) const {
   return typed_call<BankReceiptResult>(internal::kBankReceiptApi, &image, options, call);
 }
 
-Result<FinancialStatementResult> OcrClient::recognize_financial_statement(const Image& image, const CallOptions& call) const {
-  return typed_call<FinancialStatementResult>(internal::kFinancialStatementApi, &image, FinancialStatementOptions{}, call);
+Result<FinancialStatementResult> OcrClient::recognize_financial_statement(const Image& image) const {
+  return typed_call<FinancialStatementResult>(internal::kFinancialStatementApi, &image, FinancialStatementOptions{}, CallOptions{});
 }
 
 Result<FinancialStatementResult> OcrClient::recognize_financial_statement(const Image& image, const FinancialStatementOptions& options, const CallOptions& call) const {
   return typed_call<FinancialStatementResult>(internal::kFinancialStatementApi, &image, options, call);
 }
 
-Result<FlightItineraryResult> OcrClient::recognize_flight_itinerary(const Image& image, const CallOptions& call) const {
-  return typed_call<FlightItineraryResult>(internal::kFlightItineraryApi, &image, FlightItineraryOptions{}, call);
+Result<FlightItineraryResult> OcrClient::recognize_flight_itinerary(const Image& image) const {
+  return typed_call<FlightItineraryResult>(internal::kFlightItineraryApi, &image, FlightItineraryOptions{}, CallOptions{});
 }
 
 Result<FlightItineraryResult> OcrClient::recognize_flight_itinerary(const Image& image, const FlightItineraryOptions& options, const CallOptions& call) const {
   return typed_call<FlightItineraryResult>(internal::kFlightItineraryApi, &image, options, call);
 }
 
-Result<InsurancePolicyResult> OcrClient::recognize_insurance_policy(const Image& image, const CallOptions& call) const {
-  return typed_call<InsurancePolicyResult>(internal::kInsurancePolicyApi, &image, InsurancePolicyOptions{}, call);
+Result<InsurancePolicyResult> OcrClient::recognize_insurance_policy(const Image& image) const {
+  return typed_call<InsurancePolicyResult>(internal::kInsurancePolicyApi, &image, InsurancePolicyOptions{}, CallOptions{});
 }
 
 Result<InsurancePolicyResult> OcrClient::recognize_insurance_policy(const Image& image, const InsurancePolicyOptions& options, const CallOptions& call) const {
@@ -2031,56 +2031,56 @@ Result<InvoiceVerificationResult> OcrClient::recognize_invoice_verification(cons
   return typed_call<InvoiceVerificationResult>(internal::kInvoiceVerificationApi, nullptr, request, call);
 }
 
-Result<MvsInvoiceResult> OcrClient::recognize_mvs_invoice(const Image& image, const CallOptions& call) const {
-  return typed_call<MvsInvoiceResult>(internal::kMvsInvoiceApi, &image, MvsInvoiceOptions{}, call);
+Result<MvsInvoiceResult> OcrClient::recognize_mvs_invoice(const Image& image) const {
+  return typed_call<MvsInvoiceResult>(internal::kMvsInvoiceApi, &image, MvsInvoiceOptions{}, CallOptions{});
 }
 
 Result<MvsInvoiceResult> OcrClient::recognize_mvs_invoice(const Image& image, const MvsInvoiceOptions& options, const CallOptions& call) const {
   return typed_call<MvsInvoiceResult>(internal::kMvsInvoiceApi, &image, options, call);
 }
 
-Result<QuotaInvoiceResult> OcrClient::recognize_quota_invoice(const Image& image, const CallOptions& call) const {
-  return typed_call<QuotaInvoiceResult>(internal::kQuotaInvoiceApi, &image, QuotaInvoiceOptions{}, call);
+Result<QuotaInvoiceResult> OcrClient::recognize_quota_invoice(const Image& image) const {
+  return typed_call<QuotaInvoiceResult>(internal::kQuotaInvoiceApi, &image, QuotaInvoiceOptions{}, CallOptions{});
 }
 
 Result<QuotaInvoiceResult> OcrClient::recognize_quota_invoice(const Image& image, const QuotaInvoiceOptions& options, const CallOptions& call) const {
   return typed_call<QuotaInvoiceResult>(internal::kQuotaInvoiceApi, &image, options, call);
 }
 
-Result<TaxiInvoiceResult> OcrClient::recognize_taxi_invoice(const Image& image, const CallOptions& call) const {
-  return typed_call<TaxiInvoiceResult>(internal::kTaxiInvoiceApi, &image, TaxiInvoiceOptions{}, call);
+Result<TaxiInvoiceResult> OcrClient::recognize_taxi_invoice(const Image& image) const {
+  return typed_call<TaxiInvoiceResult>(internal::kTaxiInvoiceApi, &image, TaxiInvoiceOptions{}, CallOptions{});
 }
 
 Result<TaxiInvoiceResult> OcrClient::recognize_taxi_invoice(const Image& image, const TaxiInvoiceOptions& options, const CallOptions& call) const {
   return typed_call<TaxiInvoiceResult>(internal::kTaxiInvoiceApi, &image, options, call);
 }
 
-Result<TollInvoiceResult> OcrClient::recognize_toll_invoice(const Image& image, const CallOptions& call) const {
-  return typed_call<TollInvoiceResult>(internal::kTollInvoiceApi, &image, TollInvoiceOptions{}, call);
+Result<TollInvoiceResult> OcrClient::recognize_toll_invoice(const Image& image) const {
+  return typed_call<TollInvoiceResult>(internal::kTollInvoiceApi, &image, TollInvoiceOptions{}, CallOptions{});
 }
 
 Result<TollInvoiceResult> OcrClient::recognize_toll_invoice(const Image& image, const TollInvoiceOptions& options, const CallOptions& call) const {
   return typed_call<TollInvoiceResult>(internal::kTollInvoiceApi, &image, options, call);
 }
 
-Result<TrainTicketResult> OcrClient::recognize_train_ticket(const Image& image, const CallOptions& call) const {
-  return typed_call<TrainTicketResult>(internal::kTrainTicketApi, &image, TrainTicketOptions{}, call);
+Result<TrainTicketResult> OcrClient::recognize_train_ticket(const Image& image) const {
+  return typed_call<TrainTicketResult>(internal::kTrainTicketApi, &image, TrainTicketOptions{}, CallOptions{});
 }
 
 Result<TrainTicketResult> OcrClient::recognize_train_ticket(const Image& image, const TrainTicketOptions& options, const CallOptions& call) const {
   return typed_call<TrainTicketResult>(internal::kTrainTicketApi, &image, options, call);
 }
 
-Result<VatInvoiceResult> OcrClient::recognize_vat_invoice(const Image& image, const CallOptions& call) const {
-  return typed_call<VatInvoiceResult>(internal::kVatInvoiceApi, &image, VatInvoiceOptions{}, call);
+Result<VatInvoiceResult> OcrClient::recognize_vat_invoice(const Image& image) const {
+  return typed_call<VatInvoiceResult>(internal::kVatInvoiceApi, &image, VatInvoiceOptions{}, CallOptions{});
 }
 
 Result<VatInvoiceResult> OcrClient::recognize_vat_invoice(const Image& image, const VatInvoiceOptions& options, const CallOptions& call) const {
   return typed_call<VatInvoiceResult>(internal::kVatInvoiceApi, &image, options, call);
 }
 
-Result<WaybillElectronicResult> OcrClient::recognize_waybill_electronic(const Image& image, const CallOptions& call) const {
-  return typed_call<WaybillElectronicResult>(internal::kWaybillElectronicApi, &image, WaybillElectronicOptions{}, call);
+Result<WaybillElectronicResult> OcrClient::recognize_waybill_electronic(const Image& image) const {
+  return typed_call<WaybillElectronicResult>(internal::kWaybillElectronicApi, &image, WaybillElectronicOptions{}, CallOptions{});
 }
 
 Result<WaybillElectronicResult> OcrClient::recognize_waybill_electronic(const Image& image, const WaybillElectronicOptions& options, const CallOptions& call) const {

@@ -984,56 +984,56 @@ nlohmann::json to_envelope(const WebImageResult& value) {
 
 }  // namespace internal
 
-Result<CustomTemplateResult> OcrClient::recognize_custom_template(const Image& image, const CallOptions& call) const {
-  return typed_call<CustomTemplateResult>(internal::kCustomTemplateApi, &image, CustomTemplateOptions{}, call);
+Result<CustomTemplateResult> OcrClient::recognize_custom_template(const Image& image) const {
+  return typed_call<CustomTemplateResult>(internal::kCustomTemplateApi, &image, CustomTemplateOptions{}, CallOptions{});
 }
 
 Result<CustomTemplateResult> OcrClient::recognize_custom_template(const Image& image, const CustomTemplateOptions& options, const CallOptions& call) const {
   return typed_call<CustomTemplateResult>(internal::kCustomTemplateApi, &image, options, call);
 }
 
-Result<GeneralTableResult> OcrClient::recognize_general_table(const Image& image, const CallOptions& call) const {
-  return typed_call<GeneralTableResult>(internal::kGeneralTableApi, &image, GeneralTableOptions{}, call);
+Result<GeneralTableResult> OcrClient::recognize_general_table(const Image& image) const {
+  return typed_call<GeneralTableResult>(internal::kGeneralTableApi, &image, GeneralTableOptions{}, CallOptions{});
 }
 
 Result<GeneralTableResult> OcrClient::recognize_general_table(const Image& image, const GeneralTableOptions& options, const CallOptions& call) const {
   return typed_call<GeneralTableResult>(internal::kGeneralTableApi, &image, options, call);
 }
 
-Result<GeneralTextResult> OcrClient::recognize_general_text(const Image& image, const CallOptions& call) const {
-  return typed_call<GeneralTextResult>(internal::kGeneralTextApi, &image, GeneralTextOptions{}, call);
+Result<GeneralTextResult> OcrClient::recognize_general_text(const Image& image) const {
+  return typed_call<GeneralTextResult>(internal::kGeneralTextApi, &image, GeneralTextOptions{}, CallOptions{});
 }
 
 Result<GeneralTextResult> OcrClient::recognize_general_text(const Image& image, const GeneralTextOptions& options, const CallOptions& call) const {
   return typed_call<GeneralTextResult>(internal::kGeneralTextApi, &image, options, call);
 }
 
-Result<HandwritingResult> OcrClient::recognize_handwriting(const Image& image, const CallOptions& call) const {
-  return typed_call<HandwritingResult>(internal::kHandwritingApi, &image, HandwritingOptions{}, call);
+Result<HandwritingResult> OcrClient::recognize_handwriting(const Image& image) const {
+  return typed_call<HandwritingResult>(internal::kHandwritingApi, &image, HandwritingOptions{}, CallOptions{});
 }
 
 Result<HandwritingResult> OcrClient::recognize_handwriting(const Image& image, const HandwritingOptions& options, const CallOptions& call) const {
   return typed_call<HandwritingResult>(internal::kHandwritingApi, &image, options, call);
 }
 
-Result<SealResult> OcrClient::recognize_seal(const Image& image, const CallOptions& call) const {
-  return typed_call<SealResult>(internal::kSealApi, &image, SealOptions{}, call);
+Result<SealResult> OcrClient::recognize_seal(const Image& image) const {
+  return typed_call<SealResult>(internal::kSealApi, &image, SealOptions{}, CallOptions{});
 }
 
 Result<SealResult> OcrClient::recognize_seal(const Image& image, const SealOptions& options, const CallOptions& call) const {
   return typed_call<SealResult>(internal::kSealApi, &image, options, call);
 }
 
-Result<SmartDocumentRecognizerResult> OcrClient::recognize_smart_document_recognizer(const Image& image, const CallOptions& call) const {
-  return typed_call<SmartDocumentRecognizerResult>(internal::kSmartDocumentRecognizerApi, &image, SmartDocumentRecognizerOptions{}, call);
+Result<SmartDocumentRecognizerResult> OcrClient::recognize_smart_document_recognizer(const Image& image) const {
+  return typed_call<SmartDocumentRecognizerResult>(internal::kSmartDocumentRecognizerApi, &image, SmartDocumentRecognizerOptions{}, CallOptions{});
 }
 
 Result<SmartDocumentRecognizerResult> OcrClient::recognize_smart_document_recognizer(const Image& image, const SmartDocumentRecognizerOptions& options, const CallOptions& call) const {
   return typed_call<SmartDocumentRecognizerResult>(internal::kSmartDocumentRecognizerApi, &image, options, call);
 }
 
-Result<WebImageResult> OcrClient::recognize_web_image(const Image& image, const CallOptions& call) const {
-  return typed_call<WebImageResult>(internal::kWebImageApi, &image, WebImageOptions{}, call);
+Result<WebImageResult> OcrClient::recognize_web_image(const Image& image) const {
+  return typed_call<WebImageResult>(internal::kWebImageApi, &image, WebImageOptions{}, CallOptions{});
 }
 
 Result<WebImageResult> OcrClient::recognize_web_image(const Image& image, const WebImageOptions& options, const CallOptions& call) const {

@@ -444,11 +444,16 @@ def header_text(family, apis):
 
 
 def client_methods_text(apis):
-    # Two overloads rather than a defaulted options argument: a default needs
-    # the complete type, and client.h only forward-declares the structs so
-    # that a file pays for the families it includes, not for all 52 APIs.
+    # Each image API takes (image), (image, options) and (image, options,
+    # call), and (image, call) through a template that only a CallOptions
+    # matches, so that a braced argument, recognize_x(image, {}), means the
+    # options and is not ambiguous. No defaulted options argument: a default
+    # needs the complete type, and client.h only forward-declares the structs
+    # so that a file pays for the families it includes, not for all 52 APIs.
     lines = [f"  // ---- Typed calls, one per API ({len(apis)}); each needs its family header",
              "  // (<hwocr/cards.h>, <hwocr/invoices.h>, <hwocr/text.h>, <hwocr/classification.h>).",
+             "  //   client.recognize_x(image)   client.recognize_x(image, options)   client.recognize_x(image, {})",
+             "  //   client.recognize_x(image, options, call)   client.recognize_x(image, call)",
              f"  // {BANNER}"]
     for api in apis:
         e = api.spec
@@ -457,11 +462,15 @@ def client_methods_text(apis):
             lines.append(f"  Result<{api.result_struct}> {api.method}(")
             lines.append(f"      const {api.options_struct}& request, const CallOptions& call = {{}}) const;")
         else:
-            lines.append(f"  Result<{api.result_struct}> {api.method}(")
-            lines.append("      const Image& image, const CallOptions& call = {}) const;")
+            lines.append(f"  Result<{api.result_struct}> {api.method}(const Image& image) const;")
             lines.append(f"  Result<{api.result_struct}> {api.method}(")
             lines.append(f"      const Image& image, const {api.options_struct}& options, "
                          "const CallOptions& call = {}) const;")
+            lines.append("  template <class Call, internal::OnlyCallOptions<Call> = 0>")
+            lines.append(f"  Result<internal::Complete<{api.result_struct}, Call>> {api.method}(const Image& image, "
+                         "const Call& call) const {")
+            lines.append(f"    return {api.method}(image, internal::Complete<{api.options_struct}, Call>{{}}, call);")
+            lines.append("  }")
     lines.append("  // ---- End of typed calls.")
     return "\n".join(lines) + "\n"
 
@@ -632,10 +641,9 @@ def source_text(family, apis):
                          "const CallOptions& call) const {")
             lines.append(f"  return typed_call<{api.result_struct}>(internal::k{api.prefix}Api, nullptr, request, call);")
         else:
-            lines.append(f"Result<{api.result_struct}> OcrClient::{api.method}(const Image& image, "
-                         "const CallOptions& call) const {")
+            lines.append(f"Result<{api.result_struct}> OcrClient::{api.method}(const Image& image) const {{")
             lines.append(f"  return typed_call<{api.result_struct}>(internal::k{api.prefix}Api, &image, "
-                         f"{api.options_struct}{{}}, call);")
+                         f"{api.options_struct}{{}}, CallOptions{{}});")
             lines.append("}")
             lines.append("")
             lines.append(f"Result<{api.result_struct}> OcrClient::{api.method}(const Image& image, "
