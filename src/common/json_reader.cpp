@@ -1,5 +1,8 @@
 #include "common/json_reader.h"
 
+#include <cstdint>
+#include <cstring>
+
 #include "common/json_scan.h"
 
 namespace hwocr::internal {
@@ -20,10 +23,16 @@ void JsonReader::fail(const char* why) noexcept {
 }
 
 void JsonReader::skip_whitespace() noexcept {
-  // Most calls find a token right away; one comparison says so.
+  // Most calls find a token right away; one comparison says so. Indented
+  // answers have long runs of spaces: those go eight at a time.
   while (position_ < text_.size() && static_cast<unsigned char>(text_[position_]) <= ' ' &&
          is_whitespace(text_[position_])) {
     ++position_;
+    constexpr std::uint64_t kEightSpaces = 0x2020202020202020ull;
+    std::uint64_t word;
+    while (position_ + 8 <= text_.size() && (std::memcpy(&word, text_.data() + position_, 8), word == kEightSpaces)) {
+      position_ += 8;
+    }
   }
 }
 
