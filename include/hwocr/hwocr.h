@@ -12,6 +12,7 @@
 #include "hwocr/auth.h"
 #include "hwocr/client.h"
 #include "hwocr/config.h"
+#include "hwocr/credentials.h"
 #include "hwocr/environment.h"
 #include "hwocr/error.h"
 #include "hwocr/http.h"

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/canonical.h"
+#include "auth/signing.h"
 #include "client/internal.h"
 #include "common/crypto.h"
 #include "common/http_check.h"
@@ -118,6 +119,11 @@ SignatureDetails sign_request(std::string_view ak, std::string_view sk,
 namespace hwocr {
 
 Status AkSkSigner::authenticate(HttpRequest& request, const AuthContext& context) {
+  return internal::sign_attempt(ak_, sk_, security_token_, request, context, SigningOptions{});
+}
+
+Status internal::sign_attempt(std::string_view ak, std::string_view sk, std::string_view security_token,
+                              HttpRequest& request, const AuthContext& context, const SigningOptions& options) {
   std::string local_hash;
   std::string& body_hash = context.body_sha256 ? *context.body_sha256 : local_hash;
   // The body's hash: given by the client (computed while it built the body),
@@ -129,8 +135,8 @@ Status AkSkSigner::authenticate(HttpRequest& request, const AuthContext& context
   }
   SignatureDetails details;
   try {
-    details = internal::sign_request(ak_, sk_, security_token_, request.method, request.url, request.headers,
-                                     body_hash, context.now(), SigningOptions{});
+    details = internal::sign_request(ak, sk, security_token, request.method, request.url, request.headers,
+                                     body_hash, context.now(), options);
   } catch (const Exception& e) {
     return e.error();
   }
@@ -142,11 +148,15 @@ Status AkSkSigner::authenticate(HttpRequest& request, const AuthContext& context
 }
 
 Result<std::string> AkSkSigner::discover_project_id(const AuthContext& context) {
+  return internal::look_up_project_id(*this, context);
+}
+
+Result<std::string> internal::look_up_project_id(Authenticator& signer, const AuthContext& context) {
   HttpRequest request;
   request.method = "GET";
   request.url = std::string(context.iam_endpoint) + "/v3/projects?name=" + internal::uri_encode(context.region);
   request.headers.set("User-Agent", internal::default_user_agent());
-  if (auto signed_ok = authenticate(request, context); !signed_ok) return std::move(signed_ok).error();
+  if (auto signed_ok = signer.authenticate(request, context); !signed_ok) return std::move(signed_ok).error();
   internal::Redactor sent_credentials;  // what an echoing IAM must not show
   sent_credentials.add_credentials_of(request);
   auto sent = context.transport.send(request, context.limits);

@@ -15,6 +15,7 @@
 #include "common/fused_sha256.h"
 #include "hwocr/auth.h"
 #include "hwocr/config.h"
+#include "hwocr/credentials.h"
 #include "common/json_document.h"
 #include "hwocr/image.h"
 #include "model/request_body.h"
@@ -240,7 +241,10 @@ Status encode_file(const std::string& path, BodyLayout& layout, std::string& bod
 }  // namespace
 
 PayloadHash payload_hash_for(const Authenticator& auth, const ClientConfig& config) noexcept {
-  if (dynamic_cast<const AkSkSigner*>(&auth) == nullptr) return PayloadHash::kNone;
+  // The two AK/SK signers: both sign the body hash the body builder computes.
+  if (dynamic_cast<const AkSkSigner*>(&auth) == nullptr && dynamic_cast<const CredentialsSigner*>(&auth) == nullptr) {
+    return PayloadHash::kNone;
+  }
   return config.unsigned_payload ? PayloadHash::kUnsigned : PayloadHash::kSha256;
 }
 
