@@ -53,7 +53,8 @@ TEST(JsonReader, SeesWhatTheDocumentParserSees) {
       "", " ", "{", "[", "{\"a\"}", "{\"a\":}", "{\"a\" 1}", "{,}", "{\"a\":1,}", "[1,]", "[,1]", "[1 2]", "[}",
       "{]", "[1]]", "{}{}", "01", "1.", "-", "1e", "1e+", ".5", "+1", "0x10", "tru", "nul", "falsey", "NaN",
       "\"unterminated", "{\"a\":\"b}", "[\"\\\"]", "{1:2}", "{'a':1}", "[1]x", "\"\\u12\"",
-      std::string(1, '\0'), "[1,\x00]",
+      std::string(1, '\0'), std::string("[1,\0]", 5), std::string("2\0", 2), std::string("{}\0{}", 5),
+      std::string("{\"a\":\"\0\"}", 9),
   };
   for (const std::string& text : cases) expect_agreement(text);
 }

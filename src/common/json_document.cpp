@@ -72,6 +72,11 @@ std::optional<nlohmann::json> parse_json(std::string_view text, JsonRepair repai
       i = scan.end;
       continue;
     }
+    if (c == '\0') {
+      // nlohmann takes a NUL outside strings for the end of the text and
+      // would accept "{}\0anything"; the text is all of the body.
+      return fail("not valid JSON");
+    }
     if (c == '{' || c == '[') {
       if (++depth > kMaxJsonDepth) return fail("nested deeper than 256 levels");
     } else if (c == '}' || c == ']') {
