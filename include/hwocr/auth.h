@@ -28,6 +28,10 @@ struct AuthContext {
   // needs it computes it when empty and stores it here, so a retry does not
   // hash a large body again. May be null.
   std::string* body_sha256 = nullptr;
+  // When the call this work is for must end. A strategy that waits for
+  // another thread's IAM call stops waiting then; `transport` already ends
+  // its retries there. max(): no deadline.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 class Authenticator {

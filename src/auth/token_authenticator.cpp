@@ -1,8 +1,10 @@
-// IAM password tokens: obtained once, shared by every thread, refreshed ahead
-// of expiry by a single thread while the others keep using the valid one.
+// IAM password tokens: obtained once per scope, shared by every thread,
+// refreshed ahead of expiry by a single thread while the others keep using
+// the valid one.
 #include <condition_variable>
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -50,16 +52,37 @@ struct TokenAuthenticator::State {
   std::string domain_name;
   TokenOptions options;
 
+  // The token of one scope and its single-flight fetch. A token is valid for
+  // one project at one IAM (one account: the domain is this authenticator's
+  // own), so clients of several regions or IAM endpoints sharing this
+  // authenticator each need their own.
+  struct Scope {
+    std::shared_ptr<const Token> current;
+    bool fetching = false;
+    std::uint64_t fetches_finished = 0;
+    std::optional<Error> last_fetch_error;
+    TimePoint last_refresh_failure{};  // when a fetch last failed (epoch: never)
+  };
+
   mutable std::mutex mutex;
-  std::condition_variable refreshed;
-  std::shared_ptr<const Token> current;
-  bool fetching = false;
-  std::uint64_t fetches_finished = 0;
-  std::optional<Error> last_fetch_error;
-  TimePoint last_refresh_failure{};  // when a fetch last failed (epoch: never)
+  std::condition_variable refreshed;  // any scope's fetch finished
+  std::map<std::string, Scope> scopes;  // by scope_key(); map nodes do not move
   std::size_t issued = 0;
   std::deque<std::string> recent_tokens;  // for redaction
   internal::Redactor password_forms;       // the password as the request body writes it
+
+  // The project the token is scoped to (as request_body() asks for it) at
+  // the IAM it comes from.
+  std::string scope_key(const AuthContext& context) const {
+    std::string key(context.iam_endpoint);
+    key += '\n';
+    if (!options.project_id.empty()) {
+      key += "id:" + options.project_id;
+    } else {
+      key += "name:" + (options.project_name.empty() ? std::string(context.region) : options.project_name);
+    }
+    return key;
+  }
 
   std::string request_body(std::string_view region) const {
     nlohmann::json scope;
@@ -166,26 +189,35 @@ struct TokenAuthenticator::State {
 
   Result<std::shared_ptr<const Token>> get(const AuthContext& context) {
     std::unique_lock<std::mutex> lock(mutex);
+    Scope& scope = scopes[scope_key(context)];
     for (;;) {
       const TimePoint now = context.now();
-      const bool valid = current && now < current->expires;
+      const bool valid = scope.current && now < scope.current->expires;
       // The refresh window never exceeds half the token's life: a short-lived
       // token with the default 30 minutes would otherwise be refreshed on
       // every call.
-      const bool fresh = valid && now < current->expires - refresh_window(*current);
-      if (fresh) return current;
-      if (valid && now < last_refresh_failure + kRefreshCooldown) return current;
-      if (valid && fetching) return current;  // another thread is refreshing it
-      if (!fetching) break;                   // we fetch
-      // No usable token and a fetch is under way: wait for its outcome.
-      const std::uint64_t awaited = fetches_finished + 1;
-      refreshed.wait(lock, [&] { return fetches_finished >= awaited; });
-      if (!(current && context.now() < current->expires)) {
-        if (last_fetch_error) return *last_fetch_error;
-        if (!fetching) continue;  // the token it fetched expired already: fetch again
+      const bool fresh = valid && now < scope.current->expires - refresh_window(*scope.current);
+      if (fresh) return scope.current;
+      if (valid && now < scope.last_refresh_failure + kRefreshCooldown) return scope.current;
+      if (valid && scope.fetching) return scope.current;  // another thread is refreshing it
+      if (!scope.fetching) break;                         // we fetch
+      // No usable token and a fetch is under way: wait for its outcome, but
+      // not past this call's own deadline (the fetch is bounded by the
+      // deadline of the call that started it, which may be later).
+      const std::uint64_t awaited = scope.fetches_finished + 1;
+      const auto finished = [&] { return scope.fetches_finished >= awaited; };
+      if (context.deadline == std::chrono::steady_clock::time_point::max()) {
+        refreshed.wait(lock, finished);
+      } else if (!refreshed.wait_until(lock, context.deadline, finished)) {
+        return internal::make_error(ErrorCategory::kTimeout,
+                                    "the call's deadline passed while another call was obtaining the IAM token");
+      }
+      if (!(scope.current && context.now() < scope.current->expires)) {
+        if (scope.last_fetch_error) return *scope.last_fetch_error;
+        if (!scope.fetching) continue;  // the token it fetched expired already: fetch again
       }
     }
-    fetching = true;
+    scope.fetching = true;
     lock.unlock();
     // Whatever happens in fetch() -- an error, an exception from the
     // transport, an allocation failure -- the flag is reset and the waiting
@@ -197,25 +229,27 @@ struct TokenAuthenticator::State {
       fetched.emplace(internal::error_from_exception());
     }
     lock.lock();
-    fetching = false;
-    ++fetches_finished;
+    scope.fetching = false;
+    ++scope.fetches_finished;
     if (*fetched) {
       Token token = std::move(*fetched).value();
       ++issued;
       remember_for_redaction(token.value);
       if (context.now() < token.expires) {
-        last_fetch_error.reset();
-        current = std::make_shared<const Token>(std::move(token));
+        scope.last_fetch_error.reset();
+        scope.current = std::make_shared<const Token>(std::move(token));
       } else {
-        last_fetch_error = internal::make_error(ErrorCategory::kAuth, "IAM issued a token that has already expired");
+        scope.last_fetch_error =
+            internal::make_error(ErrorCategory::kAuth, "IAM issued a token that has already expired");
       }
     } else {
-      last_fetch_error = fetched->error();
-      last_refresh_failure = context.now();
+      scope.last_fetch_error = fetched->error();
+      scope.last_refresh_failure = context.now();
     }
     refreshed.notify_all();
-    if (current && context.now() < current->expires) return current;  // a failed early refresh keeps the old one
-    if (last_fetch_error) return *last_fetch_error;
+    // A failed early refresh keeps the old token.
+    if (scope.current && context.now() < scope.current->expires) return scope.current;
+    if (scope.last_fetch_error) return *scope.last_fetch_error;
     return internal::make_error(ErrorCategory::kAuth, "no valid IAM token");
   }
 };
@@ -276,8 +310,12 @@ bool TokenAuthenticator::renew_after_unauthorized(const HttpRequest& sent, const
   const std::string* used = sent.headers.find("X-Auth-Token");
   std::lock_guard<std::mutex> lock(state_->mutex);
   // Drop the token only if nobody replaced it yet; either way a retry will
-  // carry a token other than the rejected one.
-  if (state_->current && used && state_->current->value == *used) state_->current.reset();
+  // carry a token other than the rejected one. Only the scope that holds it
+  // is touched: the others' tokens were not refused.
+  for (auto& entry : state_->scopes) {
+    State::Scope& scope = entry.second;
+    if (scope.current && used && scope.current->value == *used) scope.current.reset();
+  }
   return true;
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <nlohmann/json.hpp>
@@ -106,6 +107,33 @@ std::optional<std::chrono::system_clock::time_point> http_date(const HttpRespons
   return value ? internal::parse_http_date(*value) : std::nullopt;
 }
 
+// The IAM transport of one project lookup: keeps a 401 answer to a signed
+// request, whose Date may show that the signature was refused for our clock
+// (the Authenticator only returns the error, without the answer's headers).
+class SignedRequestRefusals final : public HttpTransport {
+ public:
+  explicit SignedRequestRefusals(HttpTransport& inner) : inner_(inner) {}
+  Result<HttpResponse> send(const HttpRequest& request, const TransportLimits& limits) override {
+    auto sent = inner_.send(request, limits);
+    if (sent && sent->status == 401 && request.headers.contains("X-Sdk-Date")) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      refused_.emplace();
+      refused_->status = sent->status;
+      refused_->headers = sent->headers;
+    }
+    return sent;
+  }
+  std::optional<HttpResponse> refused() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return refused_;
+  }
+
+ private:
+  HttpTransport& inner_;
+  mutable std::mutex mutex_;  // an Authenticator may send from several threads
+  std::optional<HttpResponse> refused_;
+};
+
 }  // namespace
 
 namespace internal {
@@ -148,10 +176,17 @@ struct OcrClient::Impl {
   internal::Logger log;
   // Offset added to the clock after the gateway's Date showed ours to be off.
   std::atomic<std::int64_t> clock_offset_ms{0};
-  Clock base_clock;
-  Clock signing_clock;
+  Clock base_clock;  // each request is signed with base_clock() + the offset read when it is signed
 
-  std::mutex project_mutex;  // held during the lookup: one lookup at a time
+  // One project lookup at a time, the others wait for its outcome (each
+  // until its own deadline). The mutex guards the members below it and is
+  // never held across network I/O, so an IAM outage does not queue callers
+  // behind a lock.
+  std::mutex project_mutex;
+  std::condition_variable project_lookup_finished;
+  bool project_lookup_running = false;
+  std::uint64_t project_lookups_finished = 0;
+  std::optional<Error> last_project_error;  // of the last lookup, when it failed
   std::string project_id;    // written once, before project_known is set
   std::atomic<bool> project_known{false};
 
@@ -194,7 +229,6 @@ struct OcrClient::Impl {
     transport = std::make_shared<internal::GuardedTransport>(config.transport ? config.transport
                                                                              : internal::make_curl_transport(config));
     base_clock = config.clock ? config.clock : Clock([] { return std::chrono::system_clock::now(); });
-    signing_clock = [this] { return base_clock() + milliseconds(clock_offset_ms.load(std::memory_order_relaxed)); };
     project_id = config.project_id;
     project_known = !project_id.empty();
   }
@@ -232,21 +266,114 @@ struct OcrClient::Impl {
     return error;
   }
 
-  Result<std::string> resolve_project_id(const CallOptions& call) {
-    if (project_known.load(std::memory_order_acquire)) return project_id;  // no lock once known
-    std::lock_guard<std::mutex> lock(project_mutex);
-    if (!project_id.empty()) return project_id;
-    internal::RetryingTransport retrying(*transport, config.retry, log);
-    const AuthContext context{retrying, config.region, iam_endpoint, limits(call), signing_clock, nullptr};
-    auto found = auth->discover_project_id(context);
-    if (!found) return finish(std::move(found).error());
-    if (!is_project_id(*found)) {
-      return finish(make_error(ErrorCategory::kAuth, "IAM answered a project id that is not one (" +
-                                                          std::to_string(found->size()) + " bytes, not [A-Za-z0-9_-])"));
+  static const RetryPolicy& policy_of(const CallOptions& call, const ClientConfig& config) {
+    return call.retry ? *call.retry : config.retry;
+  }
+
+  // After a 401 to a request signed with clock offset `signed_with`: true
+  // when signing it again may succeed. Either another thread corrected the
+  // clock since it was signed (this request's signature is stale although
+  // the client's clock is now right), or the server's Date shows the clock
+  // it was signed with to be off, and the offset is corrected now.
+  bool clock_corrected_after_401(const HttpResponse& response, std::int64_t signed_with) {
+    if (clock_offset_ms.load(std::memory_order_relaxed) != signed_with) {
+      if (log.enabled()) {
+        log(LogLevel::kInfo, "signature refused (HTTP 401) after the clock was corrected by another call; "
+                             "signing again with the corrected clock");
+      }
+      return true;
     }
-    if (log.enabled()) log(LogLevel::kInfo, "project id for " + config.region + ": " + *found);
-    project_id = *found;
-    project_known.store(true, std::memory_order_release);
+    const auto server_time = http_date(response);
+    if (!server_time) return false;
+    const auto signed_clock = base_clock() + milliseconds(signed_with);
+    const auto skew = internal::milliseconds_between(signed_clock, *server_time);
+    // The offset is absolute (server time minus our base clock), so racing
+    // corrections cannot add up, and bounded.
+    const auto offset = internal::milliseconds_between(base_clock(), *server_time);
+    if (skew <= kMaxClockSkew && skew >= -kMaxClockSkew) return false;
+    if (offset >= kMaxClockCorrection || offset <= -kMaxClockCorrection) return false;
+    clock_offset_ms.store(offset.count(), std::memory_order_relaxed);
+    if (log.enabled()) {
+      log(LogLevel::kWarning, "signature refused and the local clock is " + std::to_string(skew.count() / 1000) +
+                                  " s off the server's; signing with the server's time and retrying");
+    }
+    return true;
+  }
+
+  // One project lookup, bounded by the call's deadline; no lock held.
+  Result<std::string> look_up_project_id(const CallOptions& call, internal::SteadyTime deadline) {
+    internal::RetryingTransport retrying(*transport, policy_of(call, config), log, deadline);
+    SignedRequestRefusals watched(retrying);
+    for (bool resigned = false;; resigned = true) {
+      const auto lookup_limits = internal::limits_before(limits(call), deadline);
+      if (!lookup_limits) {
+        return make_error(ErrorCategory::kTimeout, "the call's deadline passed before the project id was found");
+      }
+      // The lookup is signed (AK/SK) with the clock offset as it is now; a
+      // skew 401 re-signs it once, as for OCR requests.
+      const std::int64_t signed_with = clock_offset_ms.load(std::memory_order_relaxed);
+      const Clock clock = [this, signed_with] { return base_clock() + milliseconds(signed_with); };
+      const AuthContext context{watched, config.region, iam_endpoint, *lookup_limits, clock, nullptr, deadline};
+      auto found = auth->discover_project_id(context);
+      if (!found) {
+        const auto refused = watched.refused();
+        if (!resigned && refused && clock_corrected_after_401(*refused, signed_with)) continue;
+        return std::move(found).error();
+      }
+      if (!is_project_id(*found)) {
+        return make_error(ErrorCategory::kAuth, "IAM answered a project id that is not one (" +
+                                                    std::to_string(found->size()) + " bytes, not [A-Za-z0-9_-])");
+      }
+      return found;
+    }
+  }
+
+  Result<std::string> resolve_project_id(const CallOptions& call, internal::SteadyTime deadline) {
+    if (project_known.load(std::memory_order_acquire)) return project_id;  // no lock once known
+    std::unique_lock<std::mutex> lock(project_mutex);
+    for (;;) {
+      if (project_known.load(std::memory_order_relaxed)) return project_id;
+      if (!project_lookup_running) break;  // we look it up
+      const std::uint64_t awaited = project_lookups_finished + 1;
+      const auto finished = [&] { return project_lookups_finished >= awaited; };
+      if (deadline == internal::kNoDeadline) {
+        project_lookup_finished.wait(lock, finished);
+      } else if (!project_lookup_finished.wait_until(lock, deadline, finished)) {
+        return finish(make_error(ErrorCategory::kTimeout,
+                                 "the call's deadline passed while another call was looking up the project id"));
+      }
+      if (project_known.load(std::memory_order_relaxed)) return project_id;
+      // The lookup waited for failed. Its error is this call's too, unless
+      // it ran out of time: its call's deadline, which may be sooner than
+      // this one's; then this call looks it up itself.
+      if (last_project_error && last_project_error->category != ErrorCategory::kTimeout) {
+        return finish(*last_project_error);
+      }
+    }
+    project_lookup_running = true;
+    lock.unlock();
+    // Whatever happens -- an error, an exception -- the flag is reset and
+    // the waiting calls woken, or they would wait until their deadlines.
+    std::optional<Result<std::string>> found;
+    try {
+      found.emplace(look_up_project_id(call, deadline));
+    } catch (...) {
+      found.emplace(internal::error_from_exception());
+    }
+    lock.lock();
+    project_lookup_running = false;
+    ++project_lookups_finished;
+    if (*found) {
+      project_id = **found;
+      last_project_error.reset();
+      project_known.store(true, std::memory_order_release);
+    } else {
+      last_project_error = found->error();
+    }
+    project_lookup_finished.notify_all();
+    lock.unlock();
+    if (!*found) return finish(std::move(*found).error());
+    if (log.enabled()) log(LogLevel::kInfo, "project id for " + config.region + ": " + project_id);
     return project_id;
   }
 
@@ -267,7 +394,11 @@ struct OcrClient::Impl {
     if (const std::string problem = check_call_options(call); !problem.empty()) {
       return finish(make_error(ErrorCategory::kInvalidArgument, "invalid CallOptions: " + problem));
     }
-    auto project = resolve_project_id(call);
+    // Everything done for this call -- project lookup, token fetch or wait,
+    // each attempt and backoff, re-sends after a 401 -- ends by this.
+    const RetryPolicy& policy = policy_of(call, config);
+    const internal::SteadyTime deadline = internal::deadline_from_now(policy);
+    auto project = resolve_project_id(call, deadline);
     if (!project) return std::move(project).error();
     if (const auto at = path.find("{project_id}"); at != std::string::npos) path.replace(at, 12, *project);
 
@@ -286,7 +417,7 @@ struct OcrClient::Impl {
                                                                : config.enterprise_project_id;
     if (!enterprise.empty()) base_headers.set("Enterprise-Project-Id", enterprise);
 
-    internal::RetryingTransport iam_transport(*transport, config.retry, log);
+    internal::RetryingTransport iam_transport(*transport, policy, log, deadline);
     // The credentials each attempt sent, to remove from whatever echoes them.
     internal::Redactor sent_credentials;
     std::string body_sha256 = std::move(body.sha256);  // computed while the body was built, or ""
@@ -302,11 +433,17 @@ struct OcrClient::Impl {
     int requests_sent = 0;
 
     const internal::Attempt attempt = [&](const TransportLimits& attempt_limits) -> Result<HttpResponse> {
+      TransportLimits send_limits = attempt_limits;
       for (;;) {
         request.headers = base_headers;
         request.url = url;
-        const AuthContext context{iam_transport, config.region, iam_endpoint, attempt_limits, signing_clock,
-                                  &body_sha256};
+        // Signed with the clock offset as it is now, remembered: a 401 that
+        // arrives after another thread corrected the offset is then known
+        // to be stale rather than a wrong clock.
+        const std::int64_t signed_with = clock_offset_ms.load(std::memory_order_relaxed);
+        const Clock clock = [this, signed_with] { return base_clock() + milliseconds(signed_with); };
+        const AuthContext context{iam_transport, config.region, iam_endpoint, send_limits, clock, &body_sha256,
+                                  deadline};
         if (auto authenticated = auth->authenticate(request, context); !authenticated) {
           credentials_error = std::move(authenticated).error();
           Error stop = *credentials_error;
@@ -321,7 +458,7 @@ struct OcrClient::Impl {
                                     internal::headers_for_log(request.headers));
         }
         ++requests_sent;
-        auto sent = transport->send(request, attempt_limits);
+        auto sent = transport->send(request, send_limits);
         if (log.enabled()) {
           const auto ms = std::chrono::duration_cast<std::chrono::microseconds>(
                               std::chrono::steady_clock::now() - started).count() / 1000.0;
@@ -331,34 +468,26 @@ struct OcrClient::Impl {
         }
         if (!sent || sent->status != 401) return sent;
         // 401: new credentials or a corrected clock may fix it, once each.
+        bool send_again = false;
         if (!renewed_credentials && auth->renew_after_unauthorized(request, *sent)) {
           renewed_credentials = true;
+          send_again = true;
           if (log.enabled()) log(LogLevel::kInfo, "credentials refused (HTTP 401); renewing them and retrying once");
-          continue;
+        } else if (!corrected_clock && request.headers.contains("X-Sdk-Date") &&
+                   clock_corrected_after_401(*sent, signed_with)) {
+          corrected_clock = true;
+          send_again = true;
         }
-        if (!corrected_clock && request.headers.contains("X-Sdk-Date")) {
-          if (const auto server_time = http_date(*sent)) {
-            const auto skew = internal::milliseconds_between(signing_clock(), *server_time);
-            // The offset is absolute (server time minus our base clock), so
-            // racing corrections cannot add up, and bounded.
-            const auto offset = internal::milliseconds_between(base_clock(), *server_time);
-            if ((skew > kMaxClockSkew || skew < -kMaxClockSkew) && offset < kMaxClockCorrection &&
-                offset > -kMaxClockCorrection) {
-              corrected_clock = true;
-              clock_offset_ms.store(offset.count(), std::memory_order_relaxed);
-              if (log.enabled()) {
-                log(LogLevel::kWarning, "signature refused and the local clock is " + std::to_string(skew.count() / 1000) +
-                                            " s off the server's; signing with the server's time and retrying");
-              }
-              continue;
-            }
-          }
-        }
-        return sent;
+        if (!send_again) return sent;
+        // The re-send belongs to this attempt but gets only what is left of
+        // the call's time, not the attempt's limits afresh.
+        const auto left = internal::limits_before(attempt_limits, deadline);
+        if (!left) return sent;  // no time to send it again: the 401 stands
+        send_limits = *left;
       }
     };
 
-    auto outcome = internal::run_with_retries(call.retry ? *call.retry : config.retry, limits(call), log, attempt);
+    auto outcome = internal::run_with_retries_until(deadline, policy, limits(call), log, attempt);
     const int attempts = requests_sent;
     if (credentials_error) {
       // Requests to the service before credentials failed, plus whatever
@@ -479,7 +608,7 @@ Result<std::string> OcrClient::project_id() const {
   const std::shared_ptr<Impl> impl = impl_;
   if (!impl) return moved_from_error();
   try {
-    return impl->resolve_project_id({});
+    return impl->resolve_project_id({}, internal::deadline_from_now(impl->config.retry));
   } catch (...) {
     return impl->finish(internal::error_from_exception());
   }

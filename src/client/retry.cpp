@@ -12,7 +12,6 @@ namespace hwocr::internal {
 namespace {
 
 using std::chrono::milliseconds;
-using SteadyTime = std::chrono::steady_clock::time_point;
 
 constexpr std::string_view kLoggableHeaders[] = {
     "Content-Type", "Content-Length", "Host",       "User-Agent", "X-Sdk-Date",
@@ -87,11 +86,28 @@ std::optional<milliseconds> retry_after(const HttpResponse& response, std::chron
   return std::max(milliseconds(0), milliseconds_between(now, *when));
 }
 
+SteadyTime deadline_from_now(const RetryPolicy& policy) {
+  return policy.deadline.count() > 0 ? std::chrono::steady_clock::now() + policy.deadline : kNoDeadline;
+}
+
+std::optional<TransportLimits> limits_before(const TransportLimits& limits, SteadyTime deadline) {
+  if (deadline == kNoDeadline) return limits;
+  const auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+  if (left.count() <= 0) return std::nullopt;
+  TransportLimits cut = limits;
+  if (cut.total_timeout.count() == 0 || left < cut.total_timeout) cut.total_timeout = left;
+  return cut;
+}
+
 Result<HttpResponse> run_with_retries(const RetryPolicy& policy, const TransportLimits& limits,
                                       const Logger& log, const Attempt& attempt, int* attempts_made) {
-  const SteadyTime start = std::chrono::steady_clock::now();
-  const bool has_deadline = policy.deadline.count() > 0;
-  const SteadyTime deadline = start + policy.deadline;
+  return run_with_retries_until(deadline_from_now(policy), policy, limits, log, attempt, attempts_made);
+}
+
+Result<HttpResponse> run_with_retries_until(SteadyTime deadline, const RetryPolicy& policy,
+                                            const TransportLimits& limits, const Logger& log,
+                                            const Attempt& attempt, int* attempts_made) {
+  const bool has_deadline = deadline != kNoDeadline;
   const int max_attempts = std::max(policy.max_attempts, 1);
 
   for (int n = 1;; ++n) {
@@ -171,8 +187,9 @@ Result<HttpResponse> run_with_retries(const RetryPolicy& policy, const Transport
 }
 
 Result<HttpResponse> RetryingTransport::send(const HttpRequest& request, const TransportLimits& limits) {
-  return run_with_retries(policy_, limits, log_,
-                          [&](const TransportLimits& attempt_limits) { return inner_.send(request, attempt_limits); });
+  return run_with_retries_until(deadline_ == kNoDeadline ? deadline_from_now(policy_) : deadline_, policy_, limits,
+                                log_,
+                                [&](const TransportLimits& attempt_limits) { return inner_.send(request, attempt_limits); });
 }
 
 }  // namespace hwocr::internal

@@ -44,25 +44,45 @@ std::optional<std::chrono::milliseconds> retry_after(const HttpResponse& respons
 // One attempt, given the limits it must respect.
 using Attempt = std::function<Result<HttpResponse>(const TransportLimits& limits)>;
 
+using SteadyTime = std::chrono::steady_clock::time_point;
+// A deadline that never passes.
+constexpr SteadyTime kNoDeadline = SteadyTime::max();
+
+// When a call that starts now with `policy` must end: kNoDeadline when the
+// policy has none.
+SteadyTime deadline_from_now(const RetryPolicy& policy);
+
+// `limits` with the total timeout cut to what is left before `deadline`;
+// nullopt when nothing is left.
+std::optional<TransportLimits> limits_before(const TransportLimits& limits, SteadyTime deadline);
+
 // Runs `attempt` until it yields a response that is not retryable, the
 // attempts are used up, or the deadline passes. The result is the last
 // response (any status) or the last transport error; Error::attempts is set.
 Result<HttpResponse> run_with_retries(const RetryPolicy& policy, const TransportLimits& limits,
                                       const Logger& log, const Attempt& attempt,
                                       int* attempts_made = nullptr);
+// The same, ending at `deadline` (absolute) instead of policy.deadline after
+// the start: for work that is part of a call begun earlier, so everything
+// done for one call shares the call's deadline.
+Result<HttpResponse> run_with_retries_until(SteadyTime deadline, const RetryPolicy& policy,
+                                            const TransportLimits& limits, const Logger& log,
+                                            const Attempt& attempt, int* attempts_made = nullptr);
 
 // A transport that retries through run_with_retries: what authenticators get
-// for their IAM calls.
+// for their IAM calls. Given a deadline, its retries end there (the
+// triggering call's deadline); otherwise at policy.deadline after each send.
 class RetryingTransport final : public HttpTransport {
  public:
-  RetryingTransport(HttpTransport& inner, RetryPolicy policy, const Logger& log)
-      : inner_(inner), policy_(policy), log_(log) {}
+  RetryingTransport(HttpTransport& inner, RetryPolicy policy, const Logger& log, SteadyTime deadline = kNoDeadline)
+      : inner_(inner), policy_(policy), log_(log), deadline_(deadline) {}
   Result<HttpResponse> send(const HttpRequest& request, const TransportLimits& limits) override;
 
  private:
   HttpTransport& inner_;
   RetryPolicy policy_;
   const Logger& log_;
+  SteadyTime deadline_;
 };
 
 }  // namespace hwocr::internal
