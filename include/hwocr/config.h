@@ -12,10 +12,27 @@
 
 namespace hwocr {
 
-// Which failures are retried and how long to wait in between. Retried:
-// network errors, timeouts, HTTP 429, 500, 502, 503, 504. Never retried:
-// other 4xx (bad input, bad credentials). The wait before attempt n+1 is a
-// random value in [0, min(max_backoff, initial_backoff * multiplier^(n-1))]
+// Which requests may be sent again after a failure. OCR calls are billed
+// per successful recognition, so a request the service may already have
+// recognized is not sent twice unless you say so.
+enum class Idempotency {
+  // The default. Retried: failures where the service cannot have processed
+  // the request -- no connection, a TLS handshake that failed, a connection
+  // reset before the request was completely sent (Error::maybe_delivered
+  // false) -- and throttling: HTTP 429 or APIG.0308 (refused before any
+  // work), and 503 with Retry-After (the service saying "not now"). Not
+  // retried: a timeout or reset after the whole request was sent, and 500,
+  // 502, 504, 503 without Retry-After: the service may have done the work.
+  kRetryIfNotProcessed,
+  // Also retry those: every network error, timeout, 429, 500, 502, 503 and
+  // 504. A call may then be recognized (and billed) twice.
+  kAssumeIdempotent,
+};
+
+// Which failures are retried (see Idempotency) and how long to wait in
+// between. Never retried: other 4xx (bad input, bad credentials). The wait
+// before attempt n+1 is a random value in
+// [0, min(max_backoff, initial_backoff * multiplier^(n-1))]
 // ("full jitter"), or the server's Retry-After when it says longer, capped
 // by max_backoff: a server asking for more than max_backoff is retried after
 // max_backoff. When that wait would pass the deadline the call ends instead,
@@ -37,6 +54,7 @@ struct RetryPolicy {
   // so a slow upload that is progressing is not cut short by default, while
   // an unresponsive server ends a call in 5 minutes instead of 3 x 120 s.
   std::chrono::milliseconds deadline{std::chrono::minutes(5)};
+  Idempotency idempotency = Idempotency::kRetryIfNotProcessed;
 };
 
 enum class LogLevel { kDebug, kInfo, kWarning, kError };

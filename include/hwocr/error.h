@@ -20,6 +20,7 @@ enum class ErrorCategory {
   kParse,            // the service answered 2xx with a body we could not read
   kInternal,         // an exception or allocation failure inside hwocr or code it was given
                      // (an HttpTransport, a callback); never a service answer
+  kCancelled,        // CallOptions::cancel was cancelled, or the client's last handle went
 };
 
 // "invalid_argument", "network", ...
@@ -33,6 +34,13 @@ struct Error {
   std::string error_msg;      // service message, or a description of the local failure
   std::string request_id;     // X-Request-Id of the failed response, if any
   bool retryable = false;     // whether sending the same request again may succeed
+  // For failures without an answer (network, timeout): whether the service
+  // may have received the whole request, and so may have processed -- and
+  // billed -- it. false only when hwocr knows the request was not completely
+  // sent (no connection, TLS handshake failed, reset during the upload);
+  // a transport of your own that cannot tell leaves it true. The default
+  // RetryPolicy retries such failures only when this is false.
+  bool maybe_delivered = true;
   // How many HTTP requests the call sent to the service: each attempt, and
   // each re-send of an attempt after a 401 (renewed token, corrected clock).
   int attempts = 0;

@@ -40,6 +40,7 @@ const char* to_string(ErrorCategory category) noexcept {
     case ErrorCategory::kServer: return "server error";
     case ErrorCategory::kParse: return "parse error";
     case ErrorCategory::kInternal: return "internal error";
+    case ErrorCategory::kCancelled: return "cancelled";
   }
   return "error";
 }
