@@ -638,23 +638,24 @@ TEST(BatchExceptions, ThrowingCallbacksDoNotEscape) {
 // ---------------------------------------------------------- cancellation
 
 TEST(BatchCancel, MidBatchNothingMoreStartsInFlightCallsSeeItAndTheRestEndCancelled) {
+  // Items 0..19 end at once; 20 on are busy until cancelled. When 4 of those
+  // are in flight (all the slots), a worker thread cancels the batch.
   Workers workers(4);
   CancellationSource stop;
   BatchOptions options;
   options.max_in_flight = 4;
   options.cancel = stop.token();
-  options.on_progress = [&](const BatchProgress& p) {
-    if (p.done == 20) stop.cancel();
-  };
   std::atomic<std::size_t> starts{0};
+  std::atomic<int> busy{0};
   std::atomic<int> saw_cancel{0};
   const auto results = run_batch<Value>(
       100,
       [&](std::size_t i, const CallOptions& call, Done done) {
         ++starts;
         if (i < 20) return workers.submit([i, done] { done(Value{static_cast<int>(i)}); });
-        // The service: busy until the call is cancelled (a bound, never reached, instead of a hang).
-        workers.submit([call, done, &saw_cancel] {
+        workers.submit([call, done, &busy, &stop, &saw_cancel] {
+          if (++busy == 4) stop.cancel();
+          // A bound, never reached, instead of a hang.
           const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
           while (!call.cancel.cancelled() && std::chrono::steady_clock::now() < give_up) {
             std::this_thread::sleep_for(milliseconds(1));
@@ -666,12 +667,13 @@ TEST(BatchCancel, MidBatchNothingMoreStartsInFlightCallsSeeItAndTheRestEndCancel
       options);
   ASSERT_EQ(results.size(), 100u);
   for (std::size_t i = 0; i < 20; ++i) ASSERT_TRUE(results[i]) << i;
-  EXPECT_LE(starts.load(), 24u);
-  EXPECT_EQ(saw_cancel.load(), int(starts.load()) - 20);
+  EXPECT_EQ(starts.load(), 24u);
+  EXPECT_EQ(saw_cancel.load(), 4);
   for (std::size_t i = 20; i < 100; ++i) {
     ASSERT_FALSE(results[i]);
     EXPECT_EQ(results[i].error().category, ErrorCategory::kCancelled) << i;
   }
+  EXPECT_EQ(results[23].error().error_msg, "cancelled in flight");
   EXPECT_FALSE(results[99].error().maybe_delivered);
   EXPECT_EQ(results[99].error().attempts, 0);
 }

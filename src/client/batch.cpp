@@ -41,6 +41,7 @@ namespace {
 class SteadyBatchClock final : public BatchClock {
  public:
   time_point now() override { return std::chrono::steady_clock::now(); }
+  void wait(std::unique_lock<std::mutex>& lock, std::condition_variable& cv) override { cv.wait(lock); }
   void wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable& cv, time_point deadline) override {
     cv.wait_until(lock, deadline);
   }
@@ -307,12 +308,12 @@ class BatchRun {
       const bool more = !stopping && (!restarts_.empty() || next_index_ < count_);
       if (!more) {
         if (occupied_ == 0) break;
-        engine_->cv.wait(lock);
+        clock_.wait(lock, engine_->cv);
         continue;
       }
       const bool restart = !restarts_.empty();
       if (engine_->in_flight >= engine_->pace.window() || (!restart && occupied_ >= slots_)) {
-        engine_->cv.wait(lock);
+        clock_.wait(lock, engine_->cv);
         continue;
       }
       if (engine_->pace.limited()) {

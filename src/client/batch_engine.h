@@ -1,5 +1,6 @@
 // What the batch engine (batch.cpp) takes from outside besides the public
-// <hwocr/batch.h>: the time it paces starts with. Tests give it a fake one.
+// <hwocr/batch.h>: the time it paces starts with, and its waits. Tests give
+// it a simulated one (a discrete-event simulation of the calls).
 #pragma once
 
 #include <chrono>
@@ -16,6 +17,10 @@ class BatchClock {
 
   virtual ~BatchClock() = default;
   virtual time_point now() = 0;
+  // Waits on `cv`, `lock` held (it may be released while waiting), for a
+  // notification; may return early (the engine checks again). The engine
+  // waits here when only an item's end or a cancellation can let it go on.
+  virtual void wait(std::unique_lock<std::mutex>& lock, std::condition_variable& cv) = 0;
   // Waits on `cv`, `lock` held (it may be released while waiting), until
   // `deadline` or a notification of `cv`; may return early (the engine
   // checks again). A fake clock may instead move its time to `deadline` and
