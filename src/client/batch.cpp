@@ -27,12 +27,9 @@
 #include <vector>
 
 #include "client/batch_engine.h"
+#include "common/cancel_state.h"
 #include "hwocr/batch.h"
 #include "hwocr/cancellation.h"
-
-// The cancellation state's definition. TEMPORARY stand-in until main's
-// src/common/cancel_state.h (see BatchCancelLink below).
-#include "client/batch_cancel_stub.h"
 
 namespace hwocr::internal {
 
@@ -47,9 +44,9 @@ class SteadyBatchClock final : public BatchClock {
   }
 };
 
-// The one place that knows internal::CancelState: a token cancelled when any
-// of `tokens` is, and `on_cancel` called (once or more, from the cancelling
-// thread) when that happens, also when one already is.
+// The token every item gets: cancelled when any of `tokens` is (also when
+// one already is), and then `on_cancel` is called, from the cancelling
+// thread.
 class BatchCancelLink {
  public:
   BatchCancelLink(const std::vector<const CancellationToken*>& tokens, std::function<void()> on_cancel) {
@@ -57,16 +54,10 @@ class BatchCancelLink {
       source.cancel();
       on_cancel();
     };
+    subscriptions_.reserve(tokens.size());
     for (const CancellationToken* token : tokens) {
-      const std::shared_ptr<CancelState>& state = token->state();
-      if (!state) continue;
-      const std::uint64_t id = state->subscribe(propagate);
-      subscriptions_.push_back({state, id});
-      if (state->cancelled()) propagate();  // whatever subscribe does with a cancelled state
+      if (token->state()) subscriptions_.emplace_back(std::make_unique<CancelSubscription>(token->state(), propagate));
     }
-  }
-  ~BatchCancelLink() {
-    for (auto& subscription : subscriptions_) subscription.first->unsubscribe(subscription.second);
   }
   BatchCancelLink(const BatchCancelLink&) = delete;
   BatchCancelLink& operator=(const BatchCancelLink&) = delete;
@@ -75,7 +66,8 @@ class BatchCancelLink {
 
  private:
   CancellationSource source_;
-  std::vector<std::pair<std::shared_ptr<CancelState>, std::uint64_t>> subscriptions_;
+  // Unsubscribed (and waited for, if a wake-up is running) when the batch ends.
+  std::vector<std::unique_ptr<CancelSubscription>> subscriptions_;
 };
 
 Error make_error(ErrorCategory category, std::string message) {
