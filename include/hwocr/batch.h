@@ -70,9 +70,11 @@ struct BatchOptions {
   // Items started and not ended, at most. 0 is taken as 1.
   std::size_t max_in_flight = 8;
 
-  // Starts per second, at most: no 1-second interval [t, t + 1 s) contains
-  // more starts than this. Starts are spaced evenly, at least 1/rate apart
-  // (a token bucket of capacity 1: no burst after an idle spell). 0, a
+  // Starts per second, at most: starts are at least 1/rate apart (a token
+  // bucket of capacity 1: no burst after an idle spell or when several slots
+  // free at once), so no 1-second interval [t, t + 1 s) holds more than
+  // this many -- for a whole number; ceil(rate) for a fraction -- and a
+  // batch that is not held up by max_in_flight averages this rate. 0, a
   // negative value, NaN or infinity: no limit. Values below 0.001 are taken
   // as 0.001. Retries a call makes inside the client (its RetryPolicy) are
   // not starts; for a strict quota, see throttled_restarts.
