@@ -433,6 +433,16 @@ TEST_F(Pipeline, GenericCallAsync) {
   auto response = client.call_async("general-text", R"({"image":"aGVsbG8="})").get();
   ASSERT_TRUE(response.ok()) << response.error().message();
   EXPECT_EQ(response->result["words_block_count"].as_number(), 1.0);
+  auto with_image = client.call_async("general-text", kImage, R"({"detect_direction":true})").get();
+  ASSERT_TRUE(with_image.ok()) << with_image.error().message();
+  const auto requests = server_.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_NE(requests[1].body.find("\"detect_direction\":true"), std::string::npos) << requests[1].body;
+  EXPECT_NE(requests[1].body.find("\"image\":\""), std::string::npos);
+  // Refused before sending: the completion runs at once with the error.
+  auto refused = client.call_async("general-text", kImage, "[1]").get();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().category, ErrorCategory::kInvalidArgument);
 }
 
 // ===== OcrClient over a connection of the user's =============================

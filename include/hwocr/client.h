@@ -962,10 +962,15 @@ class OcrClient {
   Result<OcrResponse> call(std::string_view api, const Image& image,
                            std::string_view options_json = "{}",
                            const CallOptions& call = {}) const;
-  // The first form, asynchronously.
+  // Both forms, asynchronously: a future, or `done` called once (on the
+  // client's loop thread, or here when the call fails before it is sent).
   std::future<Result<OcrResponse>> call_async(std::string_view api, std::string json_body,
                                               const CallOptions& call = {}) const;
   void call_async(std::string_view api, std::string json_body, const CallOptions& call,
+                  std::function<void(Result<OcrResponse>)> done) const;
+  std::future<Result<OcrResponse>> call_async(std::string_view api, const Image& image,
+                                              std::string_view options_json, const CallOptions& call = {}) const;
+  void call_async(std::string_view api, const Image& image, std::string_view options_json, const CallOptions& call,
                   std::function<void(Result<OcrResponse>)> done) const;
 
   // The project id calls go to (configured, from the token, or looked up once).

@@ -6,6 +6,8 @@
 // src/client/default_connection.cpp.
 #include "hwocr/client.h"
 
+#include <atomic>
+
 #include <nlohmann/json.hpp>
 
 #include "apis/codec.h"
@@ -53,6 +55,38 @@ Result<OcrRequest> generic_request(const OcrConnection& connection, std::string_
   OcrRequest request;
   request.api = std::string(api);
   request.body = std::move(json_body);
+  request.options = call;
+  return request;
+}
+
+// OcrClient::call's image form: the options checked, the image checked
+// (for a known API, against its limits) and encoded into them.
+Result<OcrRequest> generic_image_request(const OcrConnection& connection, std::string_view api, const Image& image,
+                                         std::string_view options_json, const CallOptions& call) {
+  std::string why;
+  const auto parsed = internal::parse_json(options_json.empty() ? std::string_view("{}") : options_json,
+                                           internal::JsonRepair::kNone, &why);
+  if (!parsed || !parsed->is_object()) {
+    return internal::report_error(
+        &connection, make_error(ErrorCategory::kInvalidArgument,
+                                "options_json must be a JSON object" + (parsed ? std::string() : " (" + why + ")")));
+  }
+  const auto slash = api.rfind('/');
+  const std::string_view name = slash == std::string_view::npos ? api : api.substr(slash + 1);
+  // A known API gets its own image field and image checks; others "image".
+  const internal::ApiSpec* known = internal::find_api(name);
+  if (known != nullptr && !known->input_field.empty()) {
+    if (auto fits = internal::check_image(image, known->image, known->name); !fits) {
+      return internal::report_error(&connection, std::move(fits).error());
+    }
+  }
+  const std::string_view field = known != nullptr && !known->input_field.empty() ? known->input_field : "image";
+  auto body = internal::build_request_body(image, field, *parsed, connection.wants_body_sha256());
+  if (!body) return internal::report_error(&connection, std::move(body).error());
+  OcrRequest request;
+  request.api = std::string(api);
+  request.body = std::move(body->text);
+  request.body_sha256 = std::move(body->sha256);
   request.options = call;
   return request;
 }
@@ -151,32 +185,9 @@ Result<OcrResponse> OcrClient::call(std::string_view api, const Image& image, st
   const std::shared_ptr<OcrConnection> connection = connection_;
   if (!connection) return moved_from_error();
   try {
-    std::string why;
-    const auto parsed = internal::parse_json(options_json.empty() ? std::string_view("{}") : options_json,
-                                             internal::JsonRepair::kNone, &why);
-    if (!parsed || !parsed->is_object()) {
-      return internal::report_error(
-          connection.get(), make_error(ErrorCategory::kInvalidArgument,
-                                       "options_json must be a JSON object" + (parsed ? std::string() : " (" + why + ")")));
-    }
-    const auto slash = api.rfind('/');
-    const std::string_view name = slash == std::string_view::npos ? api : api.substr(slash + 1);
-    // A known API gets its own image field and image checks; others "image".
-    const internal::ApiSpec* known = internal::find_api(name);
-    if (known != nullptr && !known->input_field.empty()) {
-      if (auto fits = internal::check_image(image, known->image, known->name); !fits) {
-        return internal::report_error(connection.get(), std::move(fits).error());
-      }
-    }
-    const std::string_view field = known != nullptr && !known->input_field.empty() ? known->input_field : "image";
-    auto body = internal::build_request_body(image, field, *parsed, connection->wants_body_sha256());
-    if (!body) return internal::report_error(connection.get(), std::move(body).error());
-    OcrRequest request;
-    request.api = std::string(api);
-    request.body = std::move(body->text);
-    request.body_sha256 = std::move(body->sha256);
-    request.options = call;
-    auto answer = connection->send(std::move(request));
+    auto request = generic_image_request(*connection, api, image, options_json, call);
+    if (!request) return std::move(request).error();
+    auto answer = connection->send(std::move(*request));
     if (!answer) return std::move(answer).error();
     return read_generic_answer(connection.get(), std::move(*answer));
   } catch (...) {
@@ -184,8 +195,13 @@ Result<OcrResponse> OcrClient::call(std::string_view api, const Image& image, st
   }
 }
 
-void OcrClient::call_async(std::string_view api, std::string json_body, const CallOptions& call,
-                           std::function<void(Result<OcrResponse>)> done) const {
+namespace {
+
+// The asynchronous generic calls' common path: `done` runs once, here when
+// the request cannot be built, else from the connection's completion.
+template <class MakeRequest>
+void send_generic_async(const std::shared_ptr<OcrConnection>& connection, MakeRequest&& make_request,
+                        std::function<void(Result<OcrResponse>)> done) {
   struct Pending {
     std::atomic<bool> ran{false};
     std::function<void(Result<OcrResponse>)> done;
@@ -201,10 +217,8 @@ void OcrClient::call_async(std::string_view api, std::string json_body, const Ca
   };
   auto pending = std::make_shared<Pending>();
   pending->done = std::move(done);
-  const std::shared_ptr<OcrConnection> connection = connection_;
-  if (!connection) return finish(*pending, moved_from_error());
   try {
-    auto request = generic_request(*connection, api, std::move(json_body), call);
+    auto request = make_request(*connection);
     if (!request) return finish(*pending, std::move(request).error());
     const std::weak_ptr<OcrConnection> reporter = connection;
     connection->send_async(std::move(*request), [reporter, pending, finish](Result<OcrAnswer> answer) {
@@ -221,6 +235,42 @@ void OcrClient::call_async(std::string_view api, std::string json_body, const Ca
   } catch (...) {
     finish(*pending, internal::report_error(connection.get(), internal::error_from_exception()));
   }
+}
+
+}  // namespace
+
+void OcrClient::call_async(std::string_view api, std::string json_body, const CallOptions& call,
+                           std::function<void(Result<OcrResponse>)> done) const {
+  const std::shared_ptr<OcrConnection> connection = connection_;
+  if (!connection) {
+    if (done) done(moved_from_error());
+    return;
+  }
+  send_generic_async(
+      connection,
+      [&](const OcrConnection& c) { return generic_request(c, api, std::move(json_body), call); },
+      std::move(done));
+}
+
+void OcrClient::call_async(std::string_view api, const Image& image, std::string_view options_json,
+                           const CallOptions& call, std::function<void(Result<OcrResponse>)> done) const {
+  const std::shared_ptr<OcrConnection> connection = connection_;
+  if (!connection) {
+    if (done) done(moved_from_error());
+    return;
+  }
+  send_generic_async(
+      connection, [&](const OcrConnection& c) { return generic_image_request(c, api, image, options_json, call); },
+      std::move(done));
+}
+
+std::future<Result<OcrResponse>> OcrClient::call_async(std::string_view api, const Image& image,
+                                                       std::string_view options_json, const CallOptions& call) const {
+  auto promise = std::make_shared<std::promise<Result<OcrResponse>>>();
+  std::future<Result<OcrResponse>> future = promise->get_future();
+  call_async(api, image, options_json, call,
+             [promise](Result<OcrResponse> result) { promise->set_value(std::move(result)); });
+  return future;
 }
 
 std::future<Result<OcrResponse>> OcrClient::call_async(std::string_view api, std::string json_body,
