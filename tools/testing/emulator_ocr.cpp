@@ -21,7 +21,7 @@
 #include "emulator_catalogue.h"
 #include "hwocr/invoices.h"
 
-namespace hwocr::emulator::detail {
+namespace hwocr::testing::detail {
 namespace {
 
 using nlohmann::json;
@@ -574,4 +574,4 @@ OcrOutcome recognize(std::string_view api_name, const std::string& body) {
   return outcome;
 }
 
-}  // namespace hwocr::emulator::detail
+}  // namespace hwocr::testing::detail
