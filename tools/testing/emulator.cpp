@@ -101,9 +101,9 @@ void Emulator::expire_tokens() { impl_->gateway.iam().expire_tokens(); }
 
 Stats Emulator::stats() const { return impl_->gateway.recorder().stats(); }
 
-std::vector<RecordedRequest> Emulator::requests() const { return impl_->gateway.recorder().requests(); }
+std::vector<ReceivedRequest> Emulator::requests() const { return impl_->gateway.recorder().requests(); }
 
-std::vector<RecordedRequest> Emulator::requests(std::string_view api) const {
+std::vector<ReceivedRequest> Emulator::requests(std::string_view api) const {
   return impl_->gateway.recorder().requests(api);
 }
 

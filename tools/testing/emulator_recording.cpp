@@ -7,7 +7,7 @@
 
 namespace hwocr::testing {
 
-std::string RecordedRequest::header(std::string_view name) const {
+std::string ReceivedRequest::header(std::string_view name) const {
   const std::string wanted = detail::lower(name);
   for (const auto& [key, value] : headers) {
     if (detail::lower(key) == wanted) return value;
@@ -15,7 +15,7 @@ std::string RecordedRequest::header(std::string_view name) const {
   return {};
 }
 
-bool RecordedRequest::has_header(std::string_view name) const {
+bool ReceivedRequest::has_header(std::string_view name) const {
   const std::string wanted = detail::lower(name);
   for (const auto& entry : headers) {
     if (detail::lower(entry.first) == wanted) return true;
@@ -44,7 +44,7 @@ void Recorder::count(Counter counter) {
 
 void Recorder::record(const httplib::Request& request, const Target& target, const Reply& reply,
                       const std::string& request_id, std::string api) {
-  RecordedRequest record;
+  ReceivedRequest record;
   record.method = request.method;
   record.path = target.raw_path;
   record.query = target.raw_query;
@@ -75,14 +75,14 @@ Stats Recorder::stats() const {
   return stats_;
 }
 
-std::vector<RecordedRequest> Recorder::requests() const {
+std::vector<ReceivedRequest> Recorder::requests() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return {recorded_.begin(), recorded_.end()};
 }
 
-std::vector<RecordedRequest> Recorder::requests(std::string_view api) const {
+std::vector<ReceivedRequest> Recorder::requests(std::string_view api) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  std::vector<RecordedRequest> matching;
+  std::vector<ReceivedRequest> matching;
   for (const auto& record : recorded_) {
     if (record.api == api) matching.push_back(record);
   }

@@ -1,5 +1,5 @@
 // What the emulator saw: counters (Stats) and the last requests with what
-// they were answered (RecordedRequest). Private to hwocr_testing.
+// they were answered (ReceivedRequest). Private to hwocr_testing.
 #pragma once
 
 #include <deque>
@@ -26,14 +26,14 @@ class Recorder {
               const std::string& request_id, std::string api);
 
   Stats stats() const;
-  std::vector<RecordedRequest> requests() const;
-  std::vector<RecordedRequest> requests(std::string_view api) const;
+  std::vector<ReceivedRequest> requests() const;
+  std::vector<ReceivedRequest> requests(std::string_view api) const;
   void clear();
 
  private:
   mutable std::mutex mutex_;
   Stats stats_;
-  std::deque<RecordedRequest> recorded_;
+  std::deque<ReceivedRequest> recorded_;
 };
 
 }  // namespace hwocr::testing::detail

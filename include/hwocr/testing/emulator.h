@@ -29,39 +29,42 @@
 
 namespace hwocr::testing {
 
+// Every member has a default initializer, so that a partial aggregate
+// initialisation ({"", 503}) is warning-free with -Wextra.
+
 struct AccessKey {
-  std::string ak;
-  std::string sk;
-  std::string security_token;  // non-empty: temporary credentials, X-Security-Token required
+  std::string ak{};
+  std::string sk{};
+  std::string security_token{};  // non-empty: temporary credentials, X-Security-Token required
 };
 
 struct IamUser {
-  std::string name;
-  std::string password;
-  std::string domain;  // account name
+  std::string name{};
+  std::string password{};
+  std::string domain{};  // account name
 };
 
 struct Project {
-  std::string id;
-  std::string name;  // region id, e.g. "cn-north-4"
+  std::string id{};
+  std::string name{};  // region id, e.g. "cn-north-4"
 };
 
 // Answer the next `times` matching requests with `status` instead of serving
 // them (times < 0: all of them). A fault is the gateway failing: it is
 // answered before authentication, and wins over a scripted Answer.
 struct Fault {
-  std::string path_contains;  // "" matches every path
+  std::string path_contains{};  // "" matches every path
   int status = 503;
   int times = 1;
-  std::string retry_after;  // Retry-After header value, "" for none
+  std::string retry_after{};  // Retry-After header value, "" for none
   // "" -> a JSON error body fitting the status ({"error_code","error_msg"});
   // "html" -> a gateway's HTML error page; "empty" -> no body; else sent as is.
-  std::string body;
+  std::string body{};
   std::chrono::milliseconds delay{0};  // wait before answering
   // Only requests to this OCR API (POST /v2/{project_id}/ocr/{api}, e.g.
   // "id-card"); "" for any path (IAM included). Both this and path_contains
   // must match. Emulator::inject(api, fault) sets it.
-  std::string api;
+  std::string api{};
 };
 
 // A scripted answer for one OCR API (Emulator::script): a request to the API
@@ -72,9 +75,9 @@ struct Fault {
 // what the request record shows.
 struct Answer {
   int status = 200;
-  std::string body;  // e.g. R"({"result":{"name":"Zhang San"}})"
+  std::string body{};  // e.g. R"({"result":{"name":"Zhang San"}})"
   int times = -1;    // the next `times` requests to the API; < 0: every one
-  std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
+  std::vector<std::pair<std::string, std::string>> headers{};  // extra response headers
   std::chrono::milliseconds delay{0};  // wait before answering
 };
 
@@ -91,24 +94,24 @@ struct Options {
   // X-Sdk-Date must be within this of the emulator's clock.
   std::chrono::seconds signature_window{std::chrono::minutes(15)};
   // Serve HTTPS with these PEM files instead of HTTP.
-  std::string tls_cert_file;
-  std::string tls_key_file;
+  std::string tls_cert_file{};
+  std::string tls_key_file{};
   std::size_t worker_threads = 8;
 };
 
-struct RecordedRequest {
-  std::string method;
-  std::string path;   // raw, as sent: "/v2/{project_id}/ocr/id-card"
-  std::string query;  // raw, without '?'
-  std::string api;    // the OCR API of POST /v2/{project_id}/ocr/{api}; "" for other paths
-  std::vector<std::pair<std::string, std::string>> headers;  // as received, in order
+struct ReceivedRequest {
+  std::string method{};
+  std::string path{};   // raw, as sent: "/v2/{project_id}/ocr/id-card"
+  std::string query{};  // raw, without '?'
+  std::string api{};    // the OCR API of POST /v2/{project_id}/ocr/{api}; "" for other paths
+  std::vector<std::pair<std::string, std::string>> headers{};  // as received, in order
   std::size_t body_size = 0;
   // The JSON body without its image ("image"/"data" removed), compact; ""
   // when the body is not a JSON object.
-  std::string options_json;
+  std::string options_json{};
   int status = 0;          // what the emulator answered
-  std::string error_code;  // "" on success
-  std::string request_id;  // the X-Request-Id answered
+  std::string error_code{};  // "" on success
+  std::string request_id{};  // the X-Request-Id answered
 
   // The first value of the header (name in any case); "" when absent.
   std::string header(std::string_view name) const;
@@ -165,8 +168,8 @@ class Emulator {
   void expire_tokens();
 
   Stats stats() const;
-  std::vector<RecordedRequest> requests() const;  // oldest first, at most the last 1000
-  std::vector<RecordedRequest> requests(std::string_view api) const;  // only those to this OCR API
+  std::vector<ReceivedRequest> requests() const;  // oldest first, at most the last 1000
+  std::vector<ReceivedRequest> requests(std::string_view api) const;  // only those to this OCR API
   void clear_requests();
 
  private:
