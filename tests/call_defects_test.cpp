@@ -92,6 +92,8 @@ class CallDefects : public ::testing::Test {
     c.retry.max_attempts = 3;
     c.retry.initial_backoff = milliseconds(1);
     c.retry.max_backoff = milliseconds(10);
+    // The retry loop's mechanics; the idempotency default is tested below.
+    c.retry.idempotency = Idempotency::kAssumeIdempotent;
     c.log = log_.callback();
     return c;
   }

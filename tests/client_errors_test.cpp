@@ -17,6 +17,10 @@ class Failures : public EmulatorTest {
   ClientConfig fast_config() {
     auto c = config();
     c.project_id = server().options().projects.front().id;  // only OCR calls in these tests
+    // These tests are about the retry loop itself, so they retry 5xx and
+    // timeouts; what the default (kRetryIfNotProcessed) retries is tested
+    // in call_defects_test.cpp (defect 9).
+    c.retry.idempotency = Idempotency::kAssumeIdempotent;
     return c;
   }
   emulator::Fault fault(int status, int times) {
@@ -114,6 +118,7 @@ TEST_F(Failures, PerCallRetryPolicyOverridesTheClients) {
   call.retry = RetryPolicy{};
   call.retry->max_attempts = 5;
   call.retry->initial_backoff = std::chrono::milliseconds(1);
+  call.retry->idempotency = Idempotency::kAssumeIdempotent;
   const auto card = client.recognize_id_card(kSample, {}, call);
   ASSERT_FALSE(card.ok());
   EXPECT_EQ(card.error().attempts, 5);

@@ -400,7 +400,7 @@ TEST_F(EcsMetadataTest, AServerThatNeverAnswersEndsWithinItsTimeouts) {
 
   // The caller's shorter limit wins over the source's own 3 s.
   const auto capped_start = std::chrono::steady_clock::now();
-  const auto capped = EcsMetadataCredentials(options()).get(context({milliseconds(200), milliseconds(300)}));
+  const auto capped = EcsMetadataCredentials(options()).get(context({milliseconds(200), milliseconds(300), {}}));
   ASSERT_FALSE(capped.ok());
   EXPECT_LT(std::chrono::steady_clock::now() - capped_start, milliseconds(2900));
 }

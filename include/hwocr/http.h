@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "hwocr/cancellation.h"
 #include "hwocr/error.h"
 
 namespace hwocr {
@@ -57,6 +58,10 @@ struct HttpResponse {
 struct TransportLimits {
   std::chrono::milliseconds connect_timeout{0};  // 0 = transport default
   std::chrono::milliseconds total_timeout{0};    // whole attempt; 0 = none
+  // The call's cancellation: a transport that can should end the attempt
+  // (ErrorCategory::kCancelled) once it is cancelled. libcurl's does,
+  // within about a second for a blocking call, at once for an async one.
+  CancellationToken cancel;
 };
 
 class HttpTransport {

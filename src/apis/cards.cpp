@@ -3904,12 +3904,36 @@ Result<BankcardResult> OcrClient::recognize_bankcard(const Image& image, const B
   return typed_call<BankcardResult>(internal::kBankcardApi, &image, options, call);
 }
 
+std::future<Result<BankcardResult>> OcrClient::recognize_bankcard_async(const Image& image) const {
+  return typed_call_future<BankcardResult>(internal::kBankcardApi, &image, BankcardOptions{}, CallOptions{});
+}
+
+std::future<Result<BankcardResult>> OcrClient::recognize_bankcard_async(const Image& image, const BankcardOptions& options, const CallOptions& call) const {
+  return typed_call_future<BankcardResult>(internal::kBankcardApi, &image, options, call);
+}
+
+void OcrClient::recognize_bankcard_async(const Image& image, const BankcardOptions& options, const CallOptions& call, std::function<void(Result<BankcardResult>)> done) const {
+  typed_call_async<BankcardResult>(internal::kBankcardApi, &image, options, call, std::move(done));
+}
+
 Result<BusinessCardResult> OcrClient::recognize_business_card(const Image& image) const {
   return typed_call<BusinessCardResult>(internal::kBusinessCardApi, &image, BusinessCardOptions{}, CallOptions{});
 }
 
 Result<BusinessCardResult> OcrClient::recognize_business_card(const Image& image, const BusinessCardOptions& options, const CallOptions& call) const {
   return typed_call<BusinessCardResult>(internal::kBusinessCardApi, &image, options, call);
+}
+
+std::future<Result<BusinessCardResult>> OcrClient::recognize_business_card_async(const Image& image) const {
+  return typed_call_future<BusinessCardResult>(internal::kBusinessCardApi, &image, BusinessCardOptions{}, CallOptions{});
+}
+
+std::future<Result<BusinessCardResult>> OcrClient::recognize_business_card_async(const Image& image, const BusinessCardOptions& options, const CallOptions& call) const {
+  return typed_call_future<BusinessCardResult>(internal::kBusinessCardApi, &image, options, call);
+}
+
+void OcrClient::recognize_business_card_async(const Image& image, const BusinessCardOptions& options, const CallOptions& call, std::function<void(Result<BusinessCardResult>)> done) const {
+  typed_call_async<BusinessCardResult>(internal::kBusinessCardApi, &image, options, call, std::move(done));
 }
 
 Result<BusinessLicenseResult> OcrClient::recognize_business_license(const Image& image) const {
@@ -3920,12 +3944,36 @@ Result<BusinessLicenseResult> OcrClient::recognize_business_license(const Image&
   return typed_call<BusinessLicenseResult>(internal::kBusinessLicenseApi, &image, options, call);
 }
 
+std::future<Result<BusinessLicenseResult>> OcrClient::recognize_business_license_async(const Image& image) const {
+  return typed_call_future<BusinessLicenseResult>(internal::kBusinessLicenseApi, &image, BusinessLicenseOptions{}, CallOptions{});
+}
+
+std::future<Result<BusinessLicenseResult>> OcrClient::recognize_business_license_async(const Image& image, const BusinessLicenseOptions& options, const CallOptions& call) const {
+  return typed_call_future<BusinessLicenseResult>(internal::kBusinessLicenseApi, &image, options, call);
+}
+
+void OcrClient::recognize_business_license_async(const Image& image, const BusinessLicenseOptions& options, const CallOptions& call, std::function<void(Result<BusinessLicenseResult>)> done) const {
+  typed_call_async<BusinessLicenseResult>(internal::kBusinessLicenseApi, &image, options, call, std::move(done));
+}
+
 Result<CambodianIdCardResult> OcrClient::recognize_cambodian_id_card(const Image& image) const {
   return typed_call<CambodianIdCardResult>(internal::kCambodianIdCardApi, &image, CambodianIdCardOptions{}, CallOptions{});
 }
 
 Result<CambodianIdCardResult> OcrClient::recognize_cambodian_id_card(const Image& image, const CambodianIdCardOptions& options, const CallOptions& call) const {
   return typed_call<CambodianIdCardResult>(internal::kCambodianIdCardApi, &image, options, call);
+}
+
+std::future<Result<CambodianIdCardResult>> OcrClient::recognize_cambodian_id_card_async(const Image& image) const {
+  return typed_call_future<CambodianIdCardResult>(internal::kCambodianIdCardApi, &image, CambodianIdCardOptions{}, CallOptions{});
+}
+
+std::future<Result<CambodianIdCardResult>> OcrClient::recognize_cambodian_id_card_async(const Image& image, const CambodianIdCardOptions& options, const CallOptions& call) const {
+  return typed_call_future<CambodianIdCardResult>(internal::kCambodianIdCardApi, &image, options, call);
+}
+
+void OcrClient::recognize_cambodian_id_card_async(const Image& image, const CambodianIdCardOptions& options, const CallOptions& call, std::function<void(Result<CambodianIdCardResult>)> done) const {
+  typed_call_async<CambodianIdCardResult>(internal::kCambodianIdCardApi, &image, options, call, std::move(done));
 }
 
 Result<ChileIdCardResult> OcrClient::recognize_chile_id_card(const Image& image) const {
@@ -3936,12 +3984,36 @@ Result<ChileIdCardResult> OcrClient::recognize_chile_id_card(const Image& image,
   return typed_call<ChileIdCardResult>(internal::kChileIdCardApi, &image, options, call);
 }
 
+std::future<Result<ChileIdCardResult>> OcrClient::recognize_chile_id_card_async(const Image& image) const {
+  return typed_call_future<ChileIdCardResult>(internal::kChileIdCardApi, &image, ChileIdCardOptions{}, CallOptions{});
+}
+
+std::future<Result<ChileIdCardResult>> OcrClient::recognize_chile_id_card_async(const Image& image, const ChileIdCardOptions& options, const CallOptions& call) const {
+  return typed_call_future<ChileIdCardResult>(internal::kChileIdCardApi, &image, options, call);
+}
+
+void OcrClient::recognize_chile_id_card_async(const Image& image, const ChileIdCardOptions& options, const CallOptions& call, std::function<void(Result<ChileIdCardResult>)> done) const {
+  typed_call_async<ChileIdCardResult>(internal::kChileIdCardApi, &image, options, call, std::move(done));
+}
+
 Result<ColombiaIdCardResult> OcrClient::recognize_colombia_id_card(const Image& image) const {
   return typed_call<ColombiaIdCardResult>(internal::kColombiaIdCardApi, &image, ColombiaIdCardOptions{}, CallOptions{});
 }
 
 Result<ColombiaIdCardResult> OcrClient::recognize_colombia_id_card(const Image& image, const ColombiaIdCardOptions& options, const CallOptions& call) const {
   return typed_call<ColombiaIdCardResult>(internal::kColombiaIdCardApi, &image, options, call);
+}
+
+std::future<Result<ColombiaIdCardResult>> OcrClient::recognize_colombia_id_card_async(const Image& image) const {
+  return typed_call_future<ColombiaIdCardResult>(internal::kColombiaIdCardApi, &image, ColombiaIdCardOptions{}, CallOptions{});
+}
+
+std::future<Result<ColombiaIdCardResult>> OcrClient::recognize_colombia_id_card_async(const Image& image, const ColombiaIdCardOptions& options, const CallOptions& call) const {
+  return typed_call_future<ColombiaIdCardResult>(internal::kColombiaIdCardApi, &image, options, call);
+}
+
+void OcrClient::recognize_colombia_id_card_async(const Image& image, const ColombiaIdCardOptions& options, const CallOptions& call, std::function<void(Result<ColombiaIdCardResult>)> done) const {
+  typed_call_async<ColombiaIdCardResult>(internal::kColombiaIdCardApi, &image, options, call, std::move(done));
 }
 
 Result<DriverLicenseResult> OcrClient::recognize_driver_license(const Image& image) const {
@@ -3952,12 +4024,36 @@ Result<DriverLicenseResult> OcrClient::recognize_driver_license(const Image& ima
   return typed_call<DriverLicenseResult>(internal::kDriverLicenseApi, &image, options, call);
 }
 
+std::future<Result<DriverLicenseResult>> OcrClient::recognize_driver_license_async(const Image& image) const {
+  return typed_call_future<DriverLicenseResult>(internal::kDriverLicenseApi, &image, DriverLicenseOptions{}, CallOptions{});
+}
+
+std::future<Result<DriverLicenseResult>> OcrClient::recognize_driver_license_async(const Image& image, const DriverLicenseOptions& options, const CallOptions& call) const {
+  return typed_call_future<DriverLicenseResult>(internal::kDriverLicenseApi, &image, options, call);
+}
+
+void OcrClient::recognize_driver_license_async(const Image& image, const DriverLicenseOptions& options, const CallOptions& call, std::function<void(Result<DriverLicenseResult>)> done) const {
+  typed_call_async<DriverLicenseResult>(internal::kDriverLicenseApi, &image, options, call, std::move(done));
+}
+
 Result<ExitEntryPermitResult> OcrClient::recognize_exit_entry_permit(const Image& image) const {
   return typed_call<ExitEntryPermitResult>(internal::kExitEntryPermitApi, &image, ExitEntryPermitOptions{}, CallOptions{});
 }
 
 Result<ExitEntryPermitResult> OcrClient::recognize_exit_entry_permit(const Image& image, const ExitEntryPermitOptions& options, const CallOptions& call) const {
   return typed_call<ExitEntryPermitResult>(internal::kExitEntryPermitApi, &image, options, call);
+}
+
+std::future<Result<ExitEntryPermitResult>> OcrClient::recognize_exit_entry_permit_async(const Image& image) const {
+  return typed_call_future<ExitEntryPermitResult>(internal::kExitEntryPermitApi, &image, ExitEntryPermitOptions{}, CallOptions{});
+}
+
+std::future<Result<ExitEntryPermitResult>> OcrClient::recognize_exit_entry_permit_async(const Image& image, const ExitEntryPermitOptions& options, const CallOptions& call) const {
+  return typed_call_future<ExitEntryPermitResult>(internal::kExitEntryPermitApi, &image, options, call);
+}
+
+void OcrClient::recognize_exit_entry_permit_async(const Image& image, const ExitEntryPermitOptions& options, const CallOptions& call, std::function<void(Result<ExitEntryPermitResult>)> done) const {
+  typed_call_async<ExitEntryPermitResult>(internal::kExitEntryPermitApi, &image, options, call, std::move(done));
 }
 
 Result<HealthCodeResult> OcrClient::recognize_health_code(const Image& image) const {
@@ -3968,12 +4064,36 @@ Result<HealthCodeResult> OcrClient::recognize_health_code(const Image& image, co
   return typed_call<HealthCodeResult>(internal::kHealthCodeApi, &image, options, call);
 }
 
+std::future<Result<HealthCodeResult>> OcrClient::recognize_health_code_async(const Image& image) const {
+  return typed_call_future<HealthCodeResult>(internal::kHealthCodeApi, &image, HealthCodeOptions{}, CallOptions{});
+}
+
+std::future<Result<HealthCodeResult>> OcrClient::recognize_health_code_async(const Image& image, const HealthCodeOptions& options, const CallOptions& call) const {
+  return typed_call_future<HealthCodeResult>(internal::kHealthCodeApi, &image, options, call);
+}
+
+void OcrClient::recognize_health_code_async(const Image& image, const HealthCodeOptions& options, const CallOptions& call, std::function<void(Result<HealthCodeResult>)> done) const {
+  typed_call_async<HealthCodeResult>(internal::kHealthCodeApi, &image, options, call, std::move(done));
+}
+
 Result<HkIdCardResult> OcrClient::recognize_hk_id_card(const Image& image) const {
   return typed_call<HkIdCardResult>(internal::kHkIdCardApi, &image, HkIdCardOptions{}, CallOptions{});
 }
 
 Result<HkIdCardResult> OcrClient::recognize_hk_id_card(const Image& image, const HkIdCardOptions& options, const CallOptions& call) const {
   return typed_call<HkIdCardResult>(internal::kHkIdCardApi, &image, options, call);
+}
+
+std::future<Result<HkIdCardResult>> OcrClient::recognize_hk_id_card_async(const Image& image) const {
+  return typed_call_future<HkIdCardResult>(internal::kHkIdCardApi, &image, HkIdCardOptions{}, CallOptions{});
+}
+
+std::future<Result<HkIdCardResult>> OcrClient::recognize_hk_id_card_async(const Image& image, const HkIdCardOptions& options, const CallOptions& call) const {
+  return typed_call_future<HkIdCardResult>(internal::kHkIdCardApi, &image, options, call);
+}
+
+void OcrClient::recognize_hk_id_card_async(const Image& image, const HkIdCardOptions& options, const CallOptions& call, std::function<void(Result<HkIdCardResult>)> done) const {
+  typed_call_async<HkIdCardResult>(internal::kHkIdCardApi, &image, options, call, std::move(done));
 }
 
 Result<HouseholdRegisterResult> OcrClient::recognize_household_register(const Image& image) const {
@@ -3984,12 +4104,36 @@ Result<HouseholdRegisterResult> OcrClient::recognize_household_register(const Im
   return typed_call<HouseholdRegisterResult>(internal::kHouseholdRegisterApi, &image, options, call);
 }
 
+std::future<Result<HouseholdRegisterResult>> OcrClient::recognize_household_register_async(const Image& image) const {
+  return typed_call_future<HouseholdRegisterResult>(internal::kHouseholdRegisterApi, &image, HouseholdRegisterOptions{}, CallOptions{});
+}
+
+std::future<Result<HouseholdRegisterResult>> OcrClient::recognize_household_register_async(const Image& image, const HouseholdRegisterOptions& options, const CallOptions& call) const {
+  return typed_call_future<HouseholdRegisterResult>(internal::kHouseholdRegisterApi, &image, options, call);
+}
+
+void OcrClient::recognize_household_register_async(const Image& image, const HouseholdRegisterOptions& options, const CallOptions& call, std::function<void(Result<HouseholdRegisterResult>)> done) const {
+  typed_call_async<HouseholdRegisterResult>(internal::kHouseholdRegisterApi, &image, options, call, std::move(done));
+}
+
 Result<IdCardResult> OcrClient::recognize_id_card(const Image& image) const {
   return typed_call<IdCardResult>(internal::kIdCardApi, &image, IdCardOptions{}, CallOptions{});
 }
 
 Result<IdCardResult> OcrClient::recognize_id_card(const Image& image, const IdCardOptions& options, const CallOptions& call) const {
   return typed_call<IdCardResult>(internal::kIdCardApi, &image, options, call);
+}
+
+std::future<Result<IdCardResult>> OcrClient::recognize_id_card_async(const Image& image) const {
+  return typed_call_future<IdCardResult>(internal::kIdCardApi, &image, IdCardOptions{}, CallOptions{});
+}
+
+std::future<Result<IdCardResult>> OcrClient::recognize_id_card_async(const Image& image, const IdCardOptions& options, const CallOptions& call) const {
+  return typed_call_future<IdCardResult>(internal::kIdCardApi, &image, options, call);
+}
+
+void OcrClient::recognize_id_card_async(const Image& image, const IdCardOptions& options, const CallOptions& call, std::function<void(Result<IdCardResult>)> done) const {
+  typed_call_async<IdCardResult>(internal::kIdCardApi, &image, options, call, std::move(done));
 }
 
 Result<IdDocumentResult> OcrClient::recognize_id_document(const Image& image) const {
@@ -4000,12 +4144,36 @@ Result<IdDocumentResult> OcrClient::recognize_id_document(const Image& image, co
   return typed_call<IdDocumentResult>(internal::kIdDocumentApi, &image, options, call);
 }
 
+std::future<Result<IdDocumentResult>> OcrClient::recognize_id_document_async(const Image& image) const {
+  return typed_call_future<IdDocumentResult>(internal::kIdDocumentApi, &image, IdDocumentOptions{}, CallOptions{});
+}
+
+std::future<Result<IdDocumentResult>> OcrClient::recognize_id_document_async(const Image& image, const IdDocumentOptions& options, const CallOptions& call) const {
+  return typed_call_future<IdDocumentResult>(internal::kIdDocumentApi, &image, options, call);
+}
+
+void OcrClient::recognize_id_document_async(const Image& image, const IdDocumentOptions& options, const CallOptions& call, std::function<void(Result<IdDocumentResult>)> done) const {
+  typed_call_async<IdDocumentResult>(internal::kIdDocumentApi, &image, options, call, std::move(done));
+}
+
 Result<LicensePlateResult> OcrClient::recognize_license_plate(const Image& image) const {
   return typed_call<LicensePlateResult>(internal::kLicensePlateApi, &image, LicensePlateOptions{}, CallOptions{});
 }
 
 Result<LicensePlateResult> OcrClient::recognize_license_plate(const Image& image, const LicensePlateOptions& options, const CallOptions& call) const {
   return typed_call<LicensePlateResult>(internal::kLicensePlateApi, &image, options, call);
+}
+
+std::future<Result<LicensePlateResult>> OcrClient::recognize_license_plate_async(const Image& image) const {
+  return typed_call_future<LicensePlateResult>(internal::kLicensePlateApi, &image, LicensePlateOptions{}, CallOptions{});
+}
+
+std::future<Result<LicensePlateResult>> OcrClient::recognize_license_plate_async(const Image& image, const LicensePlateOptions& options, const CallOptions& call) const {
+  return typed_call_future<LicensePlateResult>(internal::kLicensePlateApi, &image, options, call);
+}
+
+void OcrClient::recognize_license_plate_async(const Image& image, const LicensePlateOptions& options, const CallOptions& call, std::function<void(Result<LicensePlateResult>)> done) const {
+  typed_call_async<LicensePlateResult>(internal::kLicensePlateApi, &image, options, call, std::move(done));
 }
 
 Result<MacaoIdCardResult> OcrClient::recognize_macao_id_card(const Image& image) const {
@@ -4016,12 +4184,36 @@ Result<MacaoIdCardResult> OcrClient::recognize_macao_id_card(const Image& image,
   return typed_call<MacaoIdCardResult>(internal::kMacaoIdCardApi, &image, options, call);
 }
 
+std::future<Result<MacaoIdCardResult>> OcrClient::recognize_macao_id_card_async(const Image& image) const {
+  return typed_call_future<MacaoIdCardResult>(internal::kMacaoIdCardApi, &image, MacaoIdCardOptions{}, CallOptions{});
+}
+
+std::future<Result<MacaoIdCardResult>> OcrClient::recognize_macao_id_card_async(const Image& image, const MacaoIdCardOptions& options, const CallOptions& call) const {
+  return typed_call_future<MacaoIdCardResult>(internal::kMacaoIdCardApi, &image, options, call);
+}
+
+void OcrClient::recognize_macao_id_card_async(const Image& image, const MacaoIdCardOptions& options, const CallOptions& call, std::function<void(Result<MacaoIdCardResult>)> done) const {
+  typed_call_async<MacaoIdCardResult>(internal::kMacaoIdCardApi, &image, options, call, std::move(done));
+}
+
 Result<MainlandTravelPermitResult> OcrClient::recognize_mainland_travel_permit(const Image& image) const {
   return typed_call<MainlandTravelPermitResult>(internal::kMainlandTravelPermitApi, &image, MainlandTravelPermitOptions{}, CallOptions{});
 }
 
 Result<MainlandTravelPermitResult> OcrClient::recognize_mainland_travel_permit(const Image& image, const MainlandTravelPermitOptions& options, const CallOptions& call) const {
   return typed_call<MainlandTravelPermitResult>(internal::kMainlandTravelPermitApi, &image, options, call);
+}
+
+std::future<Result<MainlandTravelPermitResult>> OcrClient::recognize_mainland_travel_permit_async(const Image& image) const {
+  return typed_call_future<MainlandTravelPermitResult>(internal::kMainlandTravelPermitApi, &image, MainlandTravelPermitOptions{}, CallOptions{});
+}
+
+std::future<Result<MainlandTravelPermitResult>> OcrClient::recognize_mainland_travel_permit_async(const Image& image, const MainlandTravelPermitOptions& options, const CallOptions& call) const {
+  return typed_call_future<MainlandTravelPermitResult>(internal::kMainlandTravelPermitApi, &image, options, call);
+}
+
+void OcrClient::recognize_mainland_travel_permit_async(const Image& image, const MainlandTravelPermitOptions& options, const CallOptions& call, std::function<void(Result<MainlandTravelPermitResult>)> done) const {
+  typed_call_async<MainlandTravelPermitResult>(internal::kMainlandTravelPermitApi, &image, options, call, std::move(done));
 }
 
 Result<MyanmarDriverLicenseResult> OcrClient::recognize_myanmar_driver_license(const Image& image) const {
@@ -4032,12 +4224,36 @@ Result<MyanmarDriverLicenseResult> OcrClient::recognize_myanmar_driver_license(c
   return typed_call<MyanmarDriverLicenseResult>(internal::kMyanmarDriverLicenseApi, &image, options, call);
 }
 
+std::future<Result<MyanmarDriverLicenseResult>> OcrClient::recognize_myanmar_driver_license_async(const Image& image) const {
+  return typed_call_future<MyanmarDriverLicenseResult>(internal::kMyanmarDriverLicenseApi, &image, MyanmarDriverLicenseOptions{}, CallOptions{});
+}
+
+std::future<Result<MyanmarDriverLicenseResult>> OcrClient::recognize_myanmar_driver_license_async(const Image& image, const MyanmarDriverLicenseOptions& options, const CallOptions& call) const {
+  return typed_call_future<MyanmarDriverLicenseResult>(internal::kMyanmarDriverLicenseApi, &image, options, call);
+}
+
+void OcrClient::recognize_myanmar_driver_license_async(const Image& image, const MyanmarDriverLicenseOptions& options, const CallOptions& call, std::function<void(Result<MyanmarDriverLicenseResult>)> done) const {
+  typed_call_async<MyanmarDriverLicenseResult>(internal::kMyanmarDriverLicenseApi, &image, options, call, std::move(done));
+}
+
 Result<MyanmarIdcardResult> OcrClient::recognize_myanmar_idcard(const Image& image) const {
   return typed_call<MyanmarIdcardResult>(internal::kMyanmarIdcardApi, &image, MyanmarIdcardOptions{}, CallOptions{});
 }
 
 Result<MyanmarIdcardResult> OcrClient::recognize_myanmar_idcard(const Image& image, const MyanmarIdcardOptions& options, const CallOptions& call) const {
   return typed_call<MyanmarIdcardResult>(internal::kMyanmarIdcardApi, &image, options, call);
+}
+
+std::future<Result<MyanmarIdcardResult>> OcrClient::recognize_myanmar_idcard_async(const Image& image) const {
+  return typed_call_future<MyanmarIdcardResult>(internal::kMyanmarIdcardApi, &image, MyanmarIdcardOptions{}, CallOptions{});
+}
+
+std::future<Result<MyanmarIdcardResult>> OcrClient::recognize_myanmar_idcard_async(const Image& image, const MyanmarIdcardOptions& options, const CallOptions& call) const {
+  return typed_call_future<MyanmarIdcardResult>(internal::kMyanmarIdcardApi, &image, options, call);
+}
+
+void OcrClient::recognize_myanmar_idcard_async(const Image& image, const MyanmarIdcardOptions& options, const CallOptions& call, std::function<void(Result<MyanmarIdcardResult>)> done) const {
+  typed_call_async<MyanmarIdcardResult>(internal::kMyanmarIdcardApi, &image, options, call, std::move(done));
 }
 
 Result<PassportResult> OcrClient::recognize_passport(const Image& image) const {
@@ -4048,12 +4264,36 @@ Result<PassportResult> OcrClient::recognize_passport(const Image& image, const P
   return typed_call<PassportResult>(internal::kPassportApi, &image, options, call);
 }
 
+std::future<Result<PassportResult>> OcrClient::recognize_passport_async(const Image& image) const {
+  return typed_call_future<PassportResult>(internal::kPassportApi, &image, PassportOptions{}, CallOptions{});
+}
+
+std::future<Result<PassportResult>> OcrClient::recognize_passport_async(const Image& image, const PassportOptions& options, const CallOptions& call) const {
+  return typed_call_future<PassportResult>(internal::kPassportApi, &image, options, call);
+}
+
+void OcrClient::recognize_passport_async(const Image& image, const PassportOptions& options, const CallOptions& call, std::function<void(Result<PassportResult>)> done) const {
+  typed_call_async<PassportResult>(internal::kPassportApi, &image, options, call, std::move(done));
+}
+
 Result<PcrTestRecordResult> OcrClient::recognize_pcr_test_record(const Image& image) const {
   return typed_call<PcrTestRecordResult>(internal::kPcrTestRecordApi, &image, PcrTestRecordOptions{}, CallOptions{});
 }
 
 Result<PcrTestRecordResult> OcrClient::recognize_pcr_test_record(const Image& image, const PcrTestRecordOptions& options, const CallOptions& call) const {
   return typed_call<PcrTestRecordResult>(internal::kPcrTestRecordApi, &image, options, call);
+}
+
+std::future<Result<PcrTestRecordResult>> OcrClient::recognize_pcr_test_record_async(const Image& image) const {
+  return typed_call_future<PcrTestRecordResult>(internal::kPcrTestRecordApi, &image, PcrTestRecordOptions{}, CallOptions{});
+}
+
+std::future<Result<PcrTestRecordResult>> OcrClient::recognize_pcr_test_record_async(const Image& image, const PcrTestRecordOptions& options, const CallOptions& call) const {
+  return typed_call_future<PcrTestRecordResult>(internal::kPcrTestRecordApi, &image, options, call);
+}
+
+void OcrClient::recognize_pcr_test_record_async(const Image& image, const PcrTestRecordOptions& options, const CallOptions& call, std::function<void(Result<PcrTestRecordResult>)> done) const {
+  typed_call_async<PcrTestRecordResult>(internal::kPcrTestRecordApi, &image, options, call, std::move(done));
 }
 
 Result<PeruIdCardResult> OcrClient::recognize_peru_id_card(const Image& image) const {
@@ -4064,12 +4304,36 @@ Result<PeruIdCardResult> OcrClient::recognize_peru_id_card(const Image& image, c
   return typed_call<PeruIdCardResult>(internal::kPeruIdCardApi, &image, options, call);
 }
 
+std::future<Result<PeruIdCardResult>> OcrClient::recognize_peru_id_card_async(const Image& image) const {
+  return typed_call_future<PeruIdCardResult>(internal::kPeruIdCardApi, &image, PeruIdCardOptions{}, CallOptions{});
+}
+
+std::future<Result<PeruIdCardResult>> OcrClient::recognize_peru_id_card_async(const Image& image, const PeruIdCardOptions& options, const CallOptions& call) const {
+  return typed_call_future<PeruIdCardResult>(internal::kPeruIdCardApi, &image, options, call);
+}
+
+void OcrClient::recognize_peru_id_card_async(const Image& image, const PeruIdCardOptions& options, const CallOptions& call, std::function<void(Result<PeruIdCardResult>)> done) const {
+  typed_call_async<PeruIdCardResult>(internal::kPeruIdCardApi, &image, options, call, std::move(done));
+}
+
 Result<RealEstateCertificateResult> OcrClient::recognize_real_estate_certificate(const Image& image) const {
   return typed_call<RealEstateCertificateResult>(internal::kRealEstateCertificateApi, &image, RealEstateCertificateOptions{}, CallOptions{});
 }
 
 Result<RealEstateCertificateResult> OcrClient::recognize_real_estate_certificate(const Image& image, const RealEstateCertificateOptions& options, const CallOptions& call) const {
   return typed_call<RealEstateCertificateResult>(internal::kRealEstateCertificateApi, &image, options, call);
+}
+
+std::future<Result<RealEstateCertificateResult>> OcrClient::recognize_real_estate_certificate_async(const Image& image) const {
+  return typed_call_future<RealEstateCertificateResult>(internal::kRealEstateCertificateApi, &image, RealEstateCertificateOptions{}, CallOptions{});
+}
+
+std::future<Result<RealEstateCertificateResult>> OcrClient::recognize_real_estate_certificate_async(const Image& image, const RealEstateCertificateOptions& options, const CallOptions& call) const {
+  return typed_call_future<RealEstateCertificateResult>(internal::kRealEstateCertificateApi, &image, options, call);
+}
+
+void OcrClient::recognize_real_estate_certificate_async(const Image& image, const RealEstateCertificateOptions& options, const CallOptions& call, std::function<void(Result<RealEstateCertificateResult>)> done) const {
+  typed_call_async<RealEstateCertificateResult>(internal::kRealEstateCertificateApi, &image, options, call, std::move(done));
 }
 
 Result<ThailandIdcardResult> OcrClient::recognize_thailand_idcard(const Image& image) const {
@@ -4080,12 +4344,36 @@ Result<ThailandIdcardResult> OcrClient::recognize_thailand_idcard(const Image& i
   return typed_call<ThailandIdcardResult>(internal::kThailandIdcardApi, &image, options, call);
 }
 
+std::future<Result<ThailandIdcardResult>> OcrClient::recognize_thailand_idcard_async(const Image& image) const {
+  return typed_call_future<ThailandIdcardResult>(internal::kThailandIdcardApi, &image, ThailandIdcardOptions{}, CallOptions{});
+}
+
+std::future<Result<ThailandIdcardResult>> OcrClient::recognize_thailand_idcard_async(const Image& image, const ThailandIdcardOptions& options, const CallOptions& call) const {
+  return typed_call_future<ThailandIdcardResult>(internal::kThailandIdcardApi, &image, options, call);
+}
+
+void OcrClient::recognize_thailand_idcard_async(const Image& image, const ThailandIdcardOptions& options, const CallOptions& call, std::function<void(Result<ThailandIdcardResult>)> done) const {
+  typed_call_async<ThailandIdcardResult>(internal::kThailandIdcardApi, &image, options, call, std::move(done));
+}
+
 Result<ThailandLicensePlateResult> OcrClient::recognize_thailand_license_plate(const Image& image) const {
   return typed_call<ThailandLicensePlateResult>(internal::kThailandLicensePlateApi, &image, ThailandLicensePlateOptions{}, CallOptions{});
 }
 
 Result<ThailandLicensePlateResult> OcrClient::recognize_thailand_license_plate(const Image& image, const ThailandLicensePlateOptions& options, const CallOptions& call) const {
   return typed_call<ThailandLicensePlateResult>(internal::kThailandLicensePlateApi, &image, options, call);
+}
+
+std::future<Result<ThailandLicensePlateResult>> OcrClient::recognize_thailand_license_plate_async(const Image& image) const {
+  return typed_call_future<ThailandLicensePlateResult>(internal::kThailandLicensePlateApi, &image, ThailandLicensePlateOptions{}, CallOptions{});
+}
+
+std::future<Result<ThailandLicensePlateResult>> OcrClient::recognize_thailand_license_plate_async(const Image& image, const ThailandLicensePlateOptions& options, const CallOptions& call) const {
+  return typed_call_future<ThailandLicensePlateResult>(internal::kThailandLicensePlateApi, &image, options, call);
+}
+
+void OcrClient::recognize_thailand_license_plate_async(const Image& image, const ThailandLicensePlateOptions& options, const CallOptions& call, std::function<void(Result<ThailandLicensePlateResult>)> done) const {
+  typed_call_async<ThailandLicensePlateResult>(internal::kThailandLicensePlateApi, &image, options, call, std::move(done));
 }
 
 Result<TransportationLicenseResult> OcrClient::recognize_transportation_license(const Image& image) const {
@@ -4096,12 +4384,36 @@ Result<TransportationLicenseResult> OcrClient::recognize_transportation_license(
   return typed_call<TransportationLicenseResult>(internal::kTransportationLicenseApi, &image, options, call);
 }
 
+std::future<Result<TransportationLicenseResult>> OcrClient::recognize_transportation_license_async(const Image& image) const {
+  return typed_call_future<TransportationLicenseResult>(internal::kTransportationLicenseApi, &image, TransportationLicenseOptions{}, CallOptions{});
+}
+
+std::future<Result<TransportationLicenseResult>> OcrClient::recognize_transportation_license_async(const Image& image, const TransportationLicenseOptions& options, const CallOptions& call) const {
+  return typed_call_future<TransportationLicenseResult>(internal::kTransportationLicenseApi, &image, options, call);
+}
+
+void OcrClient::recognize_transportation_license_async(const Image& image, const TransportationLicenseOptions& options, const CallOptions& call, std::function<void(Result<TransportationLicenseResult>)> done) const {
+  typed_call_async<TransportationLicenseResult>(internal::kTransportationLicenseApi, &image, options, call, std::move(done));
+}
+
 Result<QualificationCertificateResult> OcrClient::recognize_qualification_certificate(const Image& image) const {
   return typed_call<QualificationCertificateResult>(internal::kQualificationCertificateApi, &image, QualificationCertificateOptions{}, CallOptions{});
 }
 
 Result<QualificationCertificateResult> OcrClient::recognize_qualification_certificate(const Image& image, const QualificationCertificateOptions& options, const CallOptions& call) const {
   return typed_call<QualificationCertificateResult>(internal::kQualificationCertificateApi, &image, options, call);
+}
+
+std::future<Result<QualificationCertificateResult>> OcrClient::recognize_qualification_certificate_async(const Image& image) const {
+  return typed_call_future<QualificationCertificateResult>(internal::kQualificationCertificateApi, &image, QualificationCertificateOptions{}, CallOptions{});
+}
+
+std::future<Result<QualificationCertificateResult>> OcrClient::recognize_qualification_certificate_async(const Image& image, const QualificationCertificateOptions& options, const CallOptions& call) const {
+  return typed_call_future<QualificationCertificateResult>(internal::kQualificationCertificateApi, &image, options, call);
+}
+
+void OcrClient::recognize_qualification_certificate_async(const Image& image, const QualificationCertificateOptions& options, const CallOptions& call, std::function<void(Result<QualificationCertificateResult>)> done) const {
+  typed_call_async<QualificationCertificateResult>(internal::kQualificationCertificateApi, &image, options, call, std::move(done));
 }
 
 Result<VehicleCertificateResult> OcrClient::recognize_vehicle_certificate(const Image& image) const {
@@ -4112,12 +4424,36 @@ Result<VehicleCertificateResult> OcrClient::recognize_vehicle_certificate(const 
   return typed_call<VehicleCertificateResult>(internal::kVehicleCertificateApi, &image, options, call);
 }
 
+std::future<Result<VehicleCertificateResult>> OcrClient::recognize_vehicle_certificate_async(const Image& image) const {
+  return typed_call_future<VehicleCertificateResult>(internal::kVehicleCertificateApi, &image, VehicleCertificateOptions{}, CallOptions{});
+}
+
+std::future<Result<VehicleCertificateResult>> OcrClient::recognize_vehicle_certificate_async(const Image& image, const VehicleCertificateOptions& options, const CallOptions& call) const {
+  return typed_call_future<VehicleCertificateResult>(internal::kVehicleCertificateApi, &image, options, call);
+}
+
+void OcrClient::recognize_vehicle_certificate_async(const Image& image, const VehicleCertificateOptions& options, const CallOptions& call, std::function<void(Result<VehicleCertificateResult>)> done) const {
+  typed_call_async<VehicleCertificateResult>(internal::kVehicleCertificateApi, &image, options, call, std::move(done));
+}
+
 Result<VehicleLicenseResult> OcrClient::recognize_vehicle_license(const Image& image) const {
   return typed_call<VehicleLicenseResult>(internal::kVehicleLicenseApi, &image, VehicleLicenseOptions{}, CallOptions{});
 }
 
 Result<VehicleLicenseResult> OcrClient::recognize_vehicle_license(const Image& image, const VehicleLicenseOptions& options, const CallOptions& call) const {
   return typed_call<VehicleLicenseResult>(internal::kVehicleLicenseApi, &image, options, call);
+}
+
+std::future<Result<VehicleLicenseResult>> OcrClient::recognize_vehicle_license_async(const Image& image) const {
+  return typed_call_future<VehicleLicenseResult>(internal::kVehicleLicenseApi, &image, VehicleLicenseOptions{}, CallOptions{});
+}
+
+std::future<Result<VehicleLicenseResult>> OcrClient::recognize_vehicle_license_async(const Image& image, const VehicleLicenseOptions& options, const CallOptions& call) const {
+  return typed_call_future<VehicleLicenseResult>(internal::kVehicleLicenseApi, &image, options, call);
+}
+
+void OcrClient::recognize_vehicle_license_async(const Image& image, const VehicleLicenseOptions& options, const CallOptions& call, std::function<void(Result<VehicleLicenseResult>)> done) const {
+  typed_call_async<VehicleLicenseResult>(internal::kVehicleLicenseApi, &image, options, call, std::move(done));
 }
 
 Result<VietnamIdCardResult> OcrClient::recognize_vietnam_id_card(const Image& image) const {
@@ -4128,12 +4464,36 @@ Result<VietnamIdCardResult> OcrClient::recognize_vietnam_id_card(const Image& im
   return typed_call<VietnamIdCardResult>(internal::kVietnamIdCardApi, &image, options, call);
 }
 
+std::future<Result<VietnamIdCardResult>> OcrClient::recognize_vietnam_id_card_async(const Image& image) const {
+  return typed_call_future<VietnamIdCardResult>(internal::kVietnamIdCardApi, &image, VietnamIdCardOptions{}, CallOptions{});
+}
+
+std::future<Result<VietnamIdCardResult>> OcrClient::recognize_vietnam_id_card_async(const Image& image, const VietnamIdCardOptions& options, const CallOptions& call) const {
+  return typed_call_future<VietnamIdCardResult>(internal::kVietnamIdCardApi, &image, options, call);
+}
+
+void OcrClient::recognize_vietnam_id_card_async(const Image& image, const VietnamIdCardOptions& options, const CallOptions& call, std::function<void(Result<VietnamIdCardResult>)> done) const {
+  typed_call_async<VietnamIdCardResult>(internal::kVietnamIdCardApi, &image, options, call, std::move(done));
+}
+
 Result<VinResult> OcrClient::recognize_vin(const Image& image) const {
   return typed_call<VinResult>(internal::kVinApi, &image, VinOptions{}, CallOptions{});
 }
 
 Result<VinResult> OcrClient::recognize_vin(const Image& image, const VinOptions& options, const CallOptions& call) const {
   return typed_call<VinResult>(internal::kVinApi, &image, options, call);
+}
+
+std::future<Result<VinResult>> OcrClient::recognize_vin_async(const Image& image) const {
+  return typed_call_future<VinResult>(internal::kVinApi, &image, VinOptions{}, CallOptions{});
+}
+
+std::future<Result<VinResult>> OcrClient::recognize_vin_async(const Image& image, const VinOptions& options, const CallOptions& call) const {
+  return typed_call_future<VinResult>(internal::kVinApi, &image, options, call);
+}
+
+void OcrClient::recognize_vin_async(const Image& image, const VinOptions& options, const CallOptions& call, std::function<void(Result<VinResult>)> done) const {
+  typed_call_async<VinResult>(internal::kVinApi, &image, options, call, std::move(done));
 }
 
 }  // namespace hwocr

@@ -217,12 +217,36 @@ Result<AutoClassificationResult> OcrClient::recognize_auto_classification(const 
   return typed_call<AutoClassificationResult>(internal::kAutoClassificationApi, &image, options, call);
 }
 
+std::future<Result<AutoClassificationResult>> OcrClient::recognize_auto_classification_async(const Image& image) const {
+  return typed_call_future<AutoClassificationResult>(internal::kAutoClassificationApi, &image, AutoClassificationOptions{}, CallOptions{});
+}
+
+std::future<Result<AutoClassificationResult>> OcrClient::recognize_auto_classification_async(const Image& image, const AutoClassificationOptions& options, const CallOptions& call) const {
+  return typed_call_future<AutoClassificationResult>(internal::kAutoClassificationApi, &image, options, call);
+}
+
+void OcrClient::recognize_auto_classification_async(const Image& image, const AutoClassificationOptions& options, const CallOptions& call, std::function<void(Result<AutoClassificationResult>)> done) const {
+  typed_call_async<AutoClassificationResult>(internal::kAutoClassificationApi, &image, options, call, std::move(done));
+}
+
 Result<AutoIdDocClassificationResult> OcrClient::recognize_auto_id_doc_classification(const Image& image) const {
   return typed_call<AutoIdDocClassificationResult>(internal::kAutoIdDocClassificationApi, &image, AutoIdDocClassificationOptions{}, CallOptions{});
 }
 
 Result<AutoIdDocClassificationResult> OcrClient::recognize_auto_id_doc_classification(const Image& image, const AutoIdDocClassificationOptions& options, const CallOptions& call) const {
   return typed_call<AutoIdDocClassificationResult>(internal::kAutoIdDocClassificationApi, &image, options, call);
+}
+
+std::future<Result<AutoIdDocClassificationResult>> OcrClient::recognize_auto_id_doc_classification_async(const Image& image) const {
+  return typed_call_future<AutoIdDocClassificationResult>(internal::kAutoIdDocClassificationApi, &image, AutoIdDocClassificationOptions{}, CallOptions{});
+}
+
+std::future<Result<AutoIdDocClassificationResult>> OcrClient::recognize_auto_id_doc_classification_async(const Image& image, const AutoIdDocClassificationOptions& options, const CallOptions& call) const {
+  return typed_call_future<AutoIdDocClassificationResult>(internal::kAutoIdDocClassificationApi, &image, options, call);
+}
+
+void OcrClient::recognize_auto_id_doc_classification_async(const Image& image, const AutoIdDocClassificationOptions& options, const CallOptions& call, std::function<void(Result<AutoIdDocClassificationResult>)> done) const {
+  typed_call_async<AutoIdDocClassificationResult>(internal::kAutoIdDocClassificationApi, &image, options, call, std::move(done));
 }
 
 }  // namespace hwocr

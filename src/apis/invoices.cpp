@@ -1995,12 +1995,36 @@ Result<AcceptanceBillResult> OcrClient::recognize_acceptance_bill(const Image& i
   return typed_call<AcceptanceBillResult>(internal::kAcceptanceBillApi, &image, options, call);
 }
 
+std::future<Result<AcceptanceBillResult>> OcrClient::recognize_acceptance_bill_async(const Image& image) const {
+  return typed_call_future<AcceptanceBillResult>(internal::kAcceptanceBillApi, &image, AcceptanceBillOptions{}, CallOptions{});
+}
+
+std::future<Result<AcceptanceBillResult>> OcrClient::recognize_acceptance_bill_async(const Image& image, const AcceptanceBillOptions& options, const CallOptions& call) const {
+  return typed_call_future<AcceptanceBillResult>(internal::kAcceptanceBillApi, &image, options, call);
+}
+
+void OcrClient::recognize_acceptance_bill_async(const Image& image, const AcceptanceBillOptions& options, const CallOptions& call, std::function<void(Result<AcceptanceBillResult>)> done) const {
+  typed_call_async<AcceptanceBillResult>(internal::kAcceptanceBillApi, &image, options, call, std::move(done));
+}
+
 Result<BankReceiptResult> OcrClient::recognize_bank_receipt(const Image& image) const {
   return typed_call<BankReceiptResult>(internal::kBankReceiptApi, &image, BankReceiptOptions{}, CallOptions{});
 }
 
 Result<BankReceiptResult> OcrClient::recognize_bank_receipt(const Image& image, const BankReceiptOptions& options, const CallOptions& call) const {
   return typed_call<BankReceiptResult>(internal::kBankReceiptApi, &image, options, call);
+}
+
+std::future<Result<BankReceiptResult>> OcrClient::recognize_bank_receipt_async(const Image& image) const {
+  return typed_call_future<BankReceiptResult>(internal::kBankReceiptApi, &image, BankReceiptOptions{}, CallOptions{});
+}
+
+std::future<Result<BankReceiptResult>> OcrClient::recognize_bank_receipt_async(const Image& image, const BankReceiptOptions& options, const CallOptions& call) const {
+  return typed_call_future<BankReceiptResult>(internal::kBankReceiptApi, &image, options, call);
+}
+
+void OcrClient::recognize_bank_receipt_async(const Image& image, const BankReceiptOptions& options, const CallOptions& call, std::function<void(Result<BankReceiptResult>)> done) const {
+  typed_call_async<BankReceiptResult>(internal::kBankReceiptApi, &image, options, call, std::move(done));
 }
 
 Result<FinancialStatementResult> OcrClient::recognize_financial_statement(const Image& image) const {
@@ -2011,12 +2035,36 @@ Result<FinancialStatementResult> OcrClient::recognize_financial_statement(const 
   return typed_call<FinancialStatementResult>(internal::kFinancialStatementApi, &image, options, call);
 }
 
+std::future<Result<FinancialStatementResult>> OcrClient::recognize_financial_statement_async(const Image& image) const {
+  return typed_call_future<FinancialStatementResult>(internal::kFinancialStatementApi, &image, FinancialStatementOptions{}, CallOptions{});
+}
+
+std::future<Result<FinancialStatementResult>> OcrClient::recognize_financial_statement_async(const Image& image, const FinancialStatementOptions& options, const CallOptions& call) const {
+  return typed_call_future<FinancialStatementResult>(internal::kFinancialStatementApi, &image, options, call);
+}
+
+void OcrClient::recognize_financial_statement_async(const Image& image, const FinancialStatementOptions& options, const CallOptions& call, std::function<void(Result<FinancialStatementResult>)> done) const {
+  typed_call_async<FinancialStatementResult>(internal::kFinancialStatementApi, &image, options, call, std::move(done));
+}
+
 Result<FlightItineraryResult> OcrClient::recognize_flight_itinerary(const Image& image) const {
   return typed_call<FlightItineraryResult>(internal::kFlightItineraryApi, &image, FlightItineraryOptions{}, CallOptions{});
 }
 
 Result<FlightItineraryResult> OcrClient::recognize_flight_itinerary(const Image& image, const FlightItineraryOptions& options, const CallOptions& call) const {
   return typed_call<FlightItineraryResult>(internal::kFlightItineraryApi, &image, options, call);
+}
+
+std::future<Result<FlightItineraryResult>> OcrClient::recognize_flight_itinerary_async(const Image& image) const {
+  return typed_call_future<FlightItineraryResult>(internal::kFlightItineraryApi, &image, FlightItineraryOptions{}, CallOptions{});
+}
+
+std::future<Result<FlightItineraryResult>> OcrClient::recognize_flight_itinerary_async(const Image& image, const FlightItineraryOptions& options, const CallOptions& call) const {
+  return typed_call_future<FlightItineraryResult>(internal::kFlightItineraryApi, &image, options, call);
+}
+
+void OcrClient::recognize_flight_itinerary_async(const Image& image, const FlightItineraryOptions& options, const CallOptions& call, std::function<void(Result<FlightItineraryResult>)> done) const {
+  typed_call_async<FlightItineraryResult>(internal::kFlightItineraryApi, &image, options, call, std::move(done));
 }
 
 Result<InsurancePolicyResult> OcrClient::recognize_insurance_policy(const Image& image) const {
@@ -2027,8 +2075,28 @@ Result<InsurancePolicyResult> OcrClient::recognize_insurance_policy(const Image&
   return typed_call<InsurancePolicyResult>(internal::kInsurancePolicyApi, &image, options, call);
 }
 
+std::future<Result<InsurancePolicyResult>> OcrClient::recognize_insurance_policy_async(const Image& image) const {
+  return typed_call_future<InsurancePolicyResult>(internal::kInsurancePolicyApi, &image, InsurancePolicyOptions{}, CallOptions{});
+}
+
+std::future<Result<InsurancePolicyResult>> OcrClient::recognize_insurance_policy_async(const Image& image, const InsurancePolicyOptions& options, const CallOptions& call) const {
+  return typed_call_future<InsurancePolicyResult>(internal::kInsurancePolicyApi, &image, options, call);
+}
+
+void OcrClient::recognize_insurance_policy_async(const Image& image, const InsurancePolicyOptions& options, const CallOptions& call, std::function<void(Result<InsurancePolicyResult>)> done) const {
+  typed_call_async<InsurancePolicyResult>(internal::kInsurancePolicyApi, &image, options, call, std::move(done));
+}
+
 Result<InvoiceVerificationResult> OcrClient::recognize_invoice_verification(const InvoiceVerificationRequest& request, const CallOptions& call) const {
   return typed_call<InvoiceVerificationResult>(internal::kInvoiceVerificationApi, nullptr, request, call);
+}
+
+std::future<Result<InvoiceVerificationResult>> OcrClient::recognize_invoice_verification_async(const InvoiceVerificationRequest& request, const CallOptions& call) const {
+  return typed_call_future<InvoiceVerificationResult>(internal::kInvoiceVerificationApi, nullptr, request, call);
+}
+
+void OcrClient::recognize_invoice_verification_async(const InvoiceVerificationRequest& request, const CallOptions& call, std::function<void(Result<InvoiceVerificationResult>)> done) const {
+  typed_call_async<InvoiceVerificationResult>(internal::kInvoiceVerificationApi, nullptr, request, call, std::move(done));
 }
 
 Result<MvsInvoiceResult> OcrClient::recognize_mvs_invoice(const Image& image) const {
@@ -2039,12 +2107,36 @@ Result<MvsInvoiceResult> OcrClient::recognize_mvs_invoice(const Image& image, co
   return typed_call<MvsInvoiceResult>(internal::kMvsInvoiceApi, &image, options, call);
 }
 
+std::future<Result<MvsInvoiceResult>> OcrClient::recognize_mvs_invoice_async(const Image& image) const {
+  return typed_call_future<MvsInvoiceResult>(internal::kMvsInvoiceApi, &image, MvsInvoiceOptions{}, CallOptions{});
+}
+
+std::future<Result<MvsInvoiceResult>> OcrClient::recognize_mvs_invoice_async(const Image& image, const MvsInvoiceOptions& options, const CallOptions& call) const {
+  return typed_call_future<MvsInvoiceResult>(internal::kMvsInvoiceApi, &image, options, call);
+}
+
+void OcrClient::recognize_mvs_invoice_async(const Image& image, const MvsInvoiceOptions& options, const CallOptions& call, std::function<void(Result<MvsInvoiceResult>)> done) const {
+  typed_call_async<MvsInvoiceResult>(internal::kMvsInvoiceApi, &image, options, call, std::move(done));
+}
+
 Result<QuotaInvoiceResult> OcrClient::recognize_quota_invoice(const Image& image) const {
   return typed_call<QuotaInvoiceResult>(internal::kQuotaInvoiceApi, &image, QuotaInvoiceOptions{}, CallOptions{});
 }
 
 Result<QuotaInvoiceResult> OcrClient::recognize_quota_invoice(const Image& image, const QuotaInvoiceOptions& options, const CallOptions& call) const {
   return typed_call<QuotaInvoiceResult>(internal::kQuotaInvoiceApi, &image, options, call);
+}
+
+std::future<Result<QuotaInvoiceResult>> OcrClient::recognize_quota_invoice_async(const Image& image) const {
+  return typed_call_future<QuotaInvoiceResult>(internal::kQuotaInvoiceApi, &image, QuotaInvoiceOptions{}, CallOptions{});
+}
+
+std::future<Result<QuotaInvoiceResult>> OcrClient::recognize_quota_invoice_async(const Image& image, const QuotaInvoiceOptions& options, const CallOptions& call) const {
+  return typed_call_future<QuotaInvoiceResult>(internal::kQuotaInvoiceApi, &image, options, call);
+}
+
+void OcrClient::recognize_quota_invoice_async(const Image& image, const QuotaInvoiceOptions& options, const CallOptions& call, std::function<void(Result<QuotaInvoiceResult>)> done) const {
+  typed_call_async<QuotaInvoiceResult>(internal::kQuotaInvoiceApi, &image, options, call, std::move(done));
 }
 
 Result<TaxiInvoiceResult> OcrClient::recognize_taxi_invoice(const Image& image) const {
@@ -2055,12 +2147,36 @@ Result<TaxiInvoiceResult> OcrClient::recognize_taxi_invoice(const Image& image, 
   return typed_call<TaxiInvoiceResult>(internal::kTaxiInvoiceApi, &image, options, call);
 }
 
+std::future<Result<TaxiInvoiceResult>> OcrClient::recognize_taxi_invoice_async(const Image& image) const {
+  return typed_call_future<TaxiInvoiceResult>(internal::kTaxiInvoiceApi, &image, TaxiInvoiceOptions{}, CallOptions{});
+}
+
+std::future<Result<TaxiInvoiceResult>> OcrClient::recognize_taxi_invoice_async(const Image& image, const TaxiInvoiceOptions& options, const CallOptions& call) const {
+  return typed_call_future<TaxiInvoiceResult>(internal::kTaxiInvoiceApi, &image, options, call);
+}
+
+void OcrClient::recognize_taxi_invoice_async(const Image& image, const TaxiInvoiceOptions& options, const CallOptions& call, std::function<void(Result<TaxiInvoiceResult>)> done) const {
+  typed_call_async<TaxiInvoiceResult>(internal::kTaxiInvoiceApi, &image, options, call, std::move(done));
+}
+
 Result<TollInvoiceResult> OcrClient::recognize_toll_invoice(const Image& image) const {
   return typed_call<TollInvoiceResult>(internal::kTollInvoiceApi, &image, TollInvoiceOptions{}, CallOptions{});
 }
 
 Result<TollInvoiceResult> OcrClient::recognize_toll_invoice(const Image& image, const TollInvoiceOptions& options, const CallOptions& call) const {
   return typed_call<TollInvoiceResult>(internal::kTollInvoiceApi, &image, options, call);
+}
+
+std::future<Result<TollInvoiceResult>> OcrClient::recognize_toll_invoice_async(const Image& image) const {
+  return typed_call_future<TollInvoiceResult>(internal::kTollInvoiceApi, &image, TollInvoiceOptions{}, CallOptions{});
+}
+
+std::future<Result<TollInvoiceResult>> OcrClient::recognize_toll_invoice_async(const Image& image, const TollInvoiceOptions& options, const CallOptions& call) const {
+  return typed_call_future<TollInvoiceResult>(internal::kTollInvoiceApi, &image, options, call);
+}
+
+void OcrClient::recognize_toll_invoice_async(const Image& image, const TollInvoiceOptions& options, const CallOptions& call, std::function<void(Result<TollInvoiceResult>)> done) const {
+  typed_call_async<TollInvoiceResult>(internal::kTollInvoiceApi, &image, options, call, std::move(done));
 }
 
 Result<TrainTicketResult> OcrClient::recognize_train_ticket(const Image& image) const {
@@ -2071,6 +2187,18 @@ Result<TrainTicketResult> OcrClient::recognize_train_ticket(const Image& image, 
   return typed_call<TrainTicketResult>(internal::kTrainTicketApi, &image, options, call);
 }
 
+std::future<Result<TrainTicketResult>> OcrClient::recognize_train_ticket_async(const Image& image) const {
+  return typed_call_future<TrainTicketResult>(internal::kTrainTicketApi, &image, TrainTicketOptions{}, CallOptions{});
+}
+
+std::future<Result<TrainTicketResult>> OcrClient::recognize_train_ticket_async(const Image& image, const TrainTicketOptions& options, const CallOptions& call) const {
+  return typed_call_future<TrainTicketResult>(internal::kTrainTicketApi, &image, options, call);
+}
+
+void OcrClient::recognize_train_ticket_async(const Image& image, const TrainTicketOptions& options, const CallOptions& call, std::function<void(Result<TrainTicketResult>)> done) const {
+  typed_call_async<TrainTicketResult>(internal::kTrainTicketApi, &image, options, call, std::move(done));
+}
+
 Result<VatInvoiceResult> OcrClient::recognize_vat_invoice(const Image& image) const {
   return typed_call<VatInvoiceResult>(internal::kVatInvoiceApi, &image, VatInvoiceOptions{}, CallOptions{});
 }
@@ -2079,12 +2207,36 @@ Result<VatInvoiceResult> OcrClient::recognize_vat_invoice(const Image& image, co
   return typed_call<VatInvoiceResult>(internal::kVatInvoiceApi, &image, options, call);
 }
 
+std::future<Result<VatInvoiceResult>> OcrClient::recognize_vat_invoice_async(const Image& image) const {
+  return typed_call_future<VatInvoiceResult>(internal::kVatInvoiceApi, &image, VatInvoiceOptions{}, CallOptions{});
+}
+
+std::future<Result<VatInvoiceResult>> OcrClient::recognize_vat_invoice_async(const Image& image, const VatInvoiceOptions& options, const CallOptions& call) const {
+  return typed_call_future<VatInvoiceResult>(internal::kVatInvoiceApi, &image, options, call);
+}
+
+void OcrClient::recognize_vat_invoice_async(const Image& image, const VatInvoiceOptions& options, const CallOptions& call, std::function<void(Result<VatInvoiceResult>)> done) const {
+  typed_call_async<VatInvoiceResult>(internal::kVatInvoiceApi, &image, options, call, std::move(done));
+}
+
 Result<WaybillElectronicResult> OcrClient::recognize_waybill_electronic(const Image& image) const {
   return typed_call<WaybillElectronicResult>(internal::kWaybillElectronicApi, &image, WaybillElectronicOptions{}, CallOptions{});
 }
 
 Result<WaybillElectronicResult> OcrClient::recognize_waybill_electronic(const Image& image, const WaybillElectronicOptions& options, const CallOptions& call) const {
   return typed_call<WaybillElectronicResult>(internal::kWaybillElectronicApi, &image, options, call);
+}
+
+std::future<Result<WaybillElectronicResult>> OcrClient::recognize_waybill_electronic_async(const Image& image) const {
+  return typed_call_future<WaybillElectronicResult>(internal::kWaybillElectronicApi, &image, WaybillElectronicOptions{}, CallOptions{});
+}
+
+std::future<Result<WaybillElectronicResult>> OcrClient::recognize_waybill_electronic_async(const Image& image, const WaybillElectronicOptions& options, const CallOptions& call) const {
+  return typed_call_future<WaybillElectronicResult>(internal::kWaybillElectronicApi, &image, options, call);
+}
+
+void OcrClient::recognize_waybill_electronic_async(const Image& image, const WaybillElectronicOptions& options, const CallOptions& call, std::function<void(Result<WaybillElectronicResult>)> done) const {
+  typed_call_async<WaybillElectronicResult>(internal::kWaybillElectronicApi, &image, options, call, std::move(done));
 }
 
 const char* describe(InvoiceVerificationStatus status) noexcept {

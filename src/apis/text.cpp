@@ -992,12 +992,36 @@ Result<CustomTemplateResult> OcrClient::recognize_custom_template(const Image& i
   return typed_call<CustomTemplateResult>(internal::kCustomTemplateApi, &image, options, call);
 }
 
+std::future<Result<CustomTemplateResult>> OcrClient::recognize_custom_template_async(const Image& image) const {
+  return typed_call_future<CustomTemplateResult>(internal::kCustomTemplateApi, &image, CustomTemplateOptions{}, CallOptions{});
+}
+
+std::future<Result<CustomTemplateResult>> OcrClient::recognize_custom_template_async(const Image& image, const CustomTemplateOptions& options, const CallOptions& call) const {
+  return typed_call_future<CustomTemplateResult>(internal::kCustomTemplateApi, &image, options, call);
+}
+
+void OcrClient::recognize_custom_template_async(const Image& image, const CustomTemplateOptions& options, const CallOptions& call, std::function<void(Result<CustomTemplateResult>)> done) const {
+  typed_call_async<CustomTemplateResult>(internal::kCustomTemplateApi, &image, options, call, std::move(done));
+}
+
 Result<GeneralTableResult> OcrClient::recognize_general_table(const Image& image) const {
   return typed_call<GeneralTableResult>(internal::kGeneralTableApi, &image, GeneralTableOptions{}, CallOptions{});
 }
 
 Result<GeneralTableResult> OcrClient::recognize_general_table(const Image& image, const GeneralTableOptions& options, const CallOptions& call) const {
   return typed_call<GeneralTableResult>(internal::kGeneralTableApi, &image, options, call);
+}
+
+std::future<Result<GeneralTableResult>> OcrClient::recognize_general_table_async(const Image& image) const {
+  return typed_call_future<GeneralTableResult>(internal::kGeneralTableApi, &image, GeneralTableOptions{}, CallOptions{});
+}
+
+std::future<Result<GeneralTableResult>> OcrClient::recognize_general_table_async(const Image& image, const GeneralTableOptions& options, const CallOptions& call) const {
+  return typed_call_future<GeneralTableResult>(internal::kGeneralTableApi, &image, options, call);
+}
+
+void OcrClient::recognize_general_table_async(const Image& image, const GeneralTableOptions& options, const CallOptions& call, std::function<void(Result<GeneralTableResult>)> done) const {
+  typed_call_async<GeneralTableResult>(internal::kGeneralTableApi, &image, options, call, std::move(done));
 }
 
 Result<GeneralTextResult> OcrClient::recognize_general_text(const Image& image) const {
@@ -1008,12 +1032,36 @@ Result<GeneralTextResult> OcrClient::recognize_general_text(const Image& image, 
   return typed_call<GeneralTextResult>(internal::kGeneralTextApi, &image, options, call);
 }
 
+std::future<Result<GeneralTextResult>> OcrClient::recognize_general_text_async(const Image& image) const {
+  return typed_call_future<GeneralTextResult>(internal::kGeneralTextApi, &image, GeneralTextOptions{}, CallOptions{});
+}
+
+std::future<Result<GeneralTextResult>> OcrClient::recognize_general_text_async(const Image& image, const GeneralTextOptions& options, const CallOptions& call) const {
+  return typed_call_future<GeneralTextResult>(internal::kGeneralTextApi, &image, options, call);
+}
+
+void OcrClient::recognize_general_text_async(const Image& image, const GeneralTextOptions& options, const CallOptions& call, std::function<void(Result<GeneralTextResult>)> done) const {
+  typed_call_async<GeneralTextResult>(internal::kGeneralTextApi, &image, options, call, std::move(done));
+}
+
 Result<HandwritingResult> OcrClient::recognize_handwriting(const Image& image) const {
   return typed_call<HandwritingResult>(internal::kHandwritingApi, &image, HandwritingOptions{}, CallOptions{});
 }
 
 Result<HandwritingResult> OcrClient::recognize_handwriting(const Image& image, const HandwritingOptions& options, const CallOptions& call) const {
   return typed_call<HandwritingResult>(internal::kHandwritingApi, &image, options, call);
+}
+
+std::future<Result<HandwritingResult>> OcrClient::recognize_handwriting_async(const Image& image) const {
+  return typed_call_future<HandwritingResult>(internal::kHandwritingApi, &image, HandwritingOptions{}, CallOptions{});
+}
+
+std::future<Result<HandwritingResult>> OcrClient::recognize_handwriting_async(const Image& image, const HandwritingOptions& options, const CallOptions& call) const {
+  return typed_call_future<HandwritingResult>(internal::kHandwritingApi, &image, options, call);
+}
+
+void OcrClient::recognize_handwriting_async(const Image& image, const HandwritingOptions& options, const CallOptions& call, std::function<void(Result<HandwritingResult>)> done) const {
+  typed_call_async<HandwritingResult>(internal::kHandwritingApi, &image, options, call, std::move(done));
 }
 
 Result<SealResult> OcrClient::recognize_seal(const Image& image) const {
@@ -1024,6 +1072,18 @@ Result<SealResult> OcrClient::recognize_seal(const Image& image, const SealOptio
   return typed_call<SealResult>(internal::kSealApi, &image, options, call);
 }
 
+std::future<Result<SealResult>> OcrClient::recognize_seal_async(const Image& image) const {
+  return typed_call_future<SealResult>(internal::kSealApi, &image, SealOptions{}, CallOptions{});
+}
+
+std::future<Result<SealResult>> OcrClient::recognize_seal_async(const Image& image, const SealOptions& options, const CallOptions& call) const {
+  return typed_call_future<SealResult>(internal::kSealApi, &image, options, call);
+}
+
+void OcrClient::recognize_seal_async(const Image& image, const SealOptions& options, const CallOptions& call, std::function<void(Result<SealResult>)> done) const {
+  typed_call_async<SealResult>(internal::kSealApi, &image, options, call, std::move(done));
+}
+
 Result<SmartDocumentRecognizerResult> OcrClient::recognize_smart_document_recognizer(const Image& image) const {
   return typed_call<SmartDocumentRecognizerResult>(internal::kSmartDocumentRecognizerApi, &image, SmartDocumentRecognizerOptions{}, CallOptions{});
 }
@@ -1032,12 +1092,36 @@ Result<SmartDocumentRecognizerResult> OcrClient::recognize_smart_document_recogn
   return typed_call<SmartDocumentRecognizerResult>(internal::kSmartDocumentRecognizerApi, &image, options, call);
 }
 
+std::future<Result<SmartDocumentRecognizerResult>> OcrClient::recognize_smart_document_recognizer_async(const Image& image) const {
+  return typed_call_future<SmartDocumentRecognizerResult>(internal::kSmartDocumentRecognizerApi, &image, SmartDocumentRecognizerOptions{}, CallOptions{});
+}
+
+std::future<Result<SmartDocumentRecognizerResult>> OcrClient::recognize_smart_document_recognizer_async(const Image& image, const SmartDocumentRecognizerOptions& options, const CallOptions& call) const {
+  return typed_call_future<SmartDocumentRecognizerResult>(internal::kSmartDocumentRecognizerApi, &image, options, call);
+}
+
+void OcrClient::recognize_smart_document_recognizer_async(const Image& image, const SmartDocumentRecognizerOptions& options, const CallOptions& call, std::function<void(Result<SmartDocumentRecognizerResult>)> done) const {
+  typed_call_async<SmartDocumentRecognizerResult>(internal::kSmartDocumentRecognizerApi, &image, options, call, std::move(done));
+}
+
 Result<WebImageResult> OcrClient::recognize_web_image(const Image& image) const {
   return typed_call<WebImageResult>(internal::kWebImageApi, &image, WebImageOptions{}, CallOptions{});
 }
 
 Result<WebImageResult> OcrClient::recognize_web_image(const Image& image, const WebImageOptions& options, const CallOptions& call) const {
   return typed_call<WebImageResult>(internal::kWebImageApi, &image, options, call);
+}
+
+std::future<Result<WebImageResult>> OcrClient::recognize_web_image_async(const Image& image) const {
+  return typed_call_future<WebImageResult>(internal::kWebImageApi, &image, WebImageOptions{}, CallOptions{});
+}
+
+std::future<Result<WebImageResult>> OcrClient::recognize_web_image_async(const Image& image, const WebImageOptions& options, const CallOptions& call) const {
+  return typed_call_future<WebImageResult>(internal::kWebImageApi, &image, options, call);
+}
+
+void OcrClient::recognize_web_image_async(const Image& image, const WebImageOptions& options, const CallOptions& call, std::function<void(Result<WebImageResult>)> done) const {
+  typed_call_async<WebImageResult>(internal::kWebImageApi, &image, options, call, std::move(done));
 }
 
 }  // namespace hwocr

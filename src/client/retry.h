@@ -8,6 +8,7 @@
 
 #include "common/redact.h"
 #include "common/time.h"
+#include "hwocr/cancellation.h"
 #include "hwocr/config.h"
 #include "hwocr/http.h"
 
@@ -56,9 +57,48 @@ SteadyTime deadline_from_now(const RetryPolicy& policy);
 // nullopt when nothing is left.
 std::optional<TransportLimits> limits_before(const TransportLimits& limits, SteadyTime deadline);
 
+// The retries of one call, as a state: the one classifier (retryable? how
+// long to wait?) that the blocking loop below and the asynchronous calls'
+// event loop both drive. Per attempt: begin_attempt(), send, then
+// after_attempt() says whether and when to try again.
+class RetryRound {
+ public:
+  RetryRound(SteadyTime deadline, const RetryPolicy& policy, const TransportLimits& limits, const Logger& log)
+      : deadline_(deadline), policy_(policy), limits_(limits), log_(log) {}
+
+  // The limits of the next attempt (the total timeout cut to what is left
+  // of the deadline), or the timeout error that ends the call when nothing
+  // is left.
+  Result<TransportLimits> begin_attempt();
+  // Given the attempt's outcome: nullopt when the call ends with `outcome`
+  // (which may be replaced by a more telling error, with attempts set);
+  // otherwise the wait before the next attempt (logged at info level).
+  std::optional<std::chrono::milliseconds> after_attempt(Result<HttpResponse>& outcome);
+  int attempts() const noexcept { return attempts_; }
+  SteadyTime deadline() const noexcept { return deadline_; }
+
+ private:
+  SteadyTime deadline_;
+  RetryPolicy policy_;
+  TransportLimits limits_;
+  const Logger& log_;
+  int attempts_ = 0;
+};
+
+// Whether a failed attempt may be sent again under `idempotency`: the error
+// of a failed send, or the answer (any status) it got.
+bool may_retry(const Error& error, Idempotency idempotency) noexcept;
+bool may_retry(const HttpResponse& response, Idempotency idempotency);
+
+// Sleeps `wait`; false (at once) when `cancel` is or becomes cancelled.
+bool sleep_unless_cancelled(std::chrono::milliseconds wait, const CancellationToken& cancel);
+// The error a cancelled call ends with.
+Error cancelled_error(int attempts = 0);
+
 // Runs `attempt` until it yields a response that is not retryable, the
-// attempts are used up, or the deadline passes. The result is the last
-// response (any status) or the last transport error; Error::attempts is set.
+// attempts are used up, the deadline passes, or `cancel` is cancelled. The
+// result is the last response (any status) or the last transport error;
+// Error::attempts is set.
 Result<HttpResponse> run_with_retries(const RetryPolicy& policy, const TransportLimits& limits,
                                       const Logger& log, const Attempt& attempt,
                                       int* attempts_made = nullptr);
@@ -67,15 +107,21 @@ Result<HttpResponse> run_with_retries(const RetryPolicy& policy, const Transport
 // done for one call shares the call's deadline.
 Result<HttpResponse> run_with_retries_until(SteadyTime deadline, const RetryPolicy& policy,
                                             const TransportLimits& limits, const Logger& log,
-                                            const Attempt& attempt, int* attempts_made = nullptr);
+                                            const Attempt& attempt, int* attempts_made = nullptr,
+                                            const CancellationToken& cancel = {});
 
 // A transport that retries through run_with_retries: what authenticators get
 // for their IAM calls. Given a deadline, its retries end there (the
 // triggering call's deadline); otherwise at policy.deadline after each send.
 class RetryingTransport final : public HttpTransport {
  public:
-  RetryingTransport(HttpTransport& inner, RetryPolicy policy, const Logger& log, SteadyTime deadline = kNoDeadline)
-      : inner_(inner), policy_(policy), log_(log), deadline_(deadline) {}
+  // IAM requests fetch tokens and look projects up: nothing is billed, so
+  // they are retried whatever the OCR calls' idempotency policy says.
+  RetryingTransport(HttpTransport& inner, RetryPolicy policy, const Logger& log, SteadyTime deadline = kNoDeadline,
+                    CancellationToken cancel = {})
+      : inner_(inner), policy_(policy), log_(log), deadline_(deadline), cancel_(std::move(cancel)) {
+    policy_.idempotency = Idempotency::kAssumeIdempotent;
+  }
   Result<HttpResponse> send(const HttpRequest& request, const TransportLimits& limits) override;
 
  private:
@@ -83,6 +129,7 @@ class RetryingTransport final : public HttpTransport {
   RetryPolicy policy_;
   const Logger& log_;
   SteadyTime deadline_;
+  CancellationToken cancel_;
 };
 
 }  // namespace hwocr::internal

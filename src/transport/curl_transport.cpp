@@ -54,6 +54,7 @@ struct Exchange {
   HttpResponse response;
   std::size_t max_body_bytes = 0;
   bool too_large = false;
+  CancellationToken cancel;
 };
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
@@ -85,6 +86,35 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   return bytes;
 }
 
+// Called by libcurl during a transfer (at least once a second, even when
+// nothing moves): a cancelled call ends its transfer here.
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* exchange = static_cast<const Exchange*>(user);
+  return exchange->cancel.cancelled() ? 1 : 0;
+}
+
+// Failures that happen before a byte of the request reaches the server.
+bool fails_before_sending(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return true;
+    default:
+      return false;
+  }
+}
+
 ErrorCategory category_for(CURLcode code) {
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
@@ -114,161 +144,207 @@ ErrorCategory category_for(CURLcode code) {
   }
 }
 
-class CurlTransport final : public HttpTransport {
- public:
-  explicit CurlTransport(const ClientConfig& config)
-      : verify_tls_(config.verify_tls),
-        ca_file_(config.ca_file),
-        ca_path_(config.ca_path),
-        proxy_(split_proxy(config.proxy)),
-        max_idle_(config.max_idle_connections),
-        max_response_bytes_(config.max_response_bytes),
-        low_speed_limit_(static_cast<long>(std::min<std::size_t>(config.low_speed_limit, 1u << 30))),
-        low_speed_time_(static_cast<long>(config.low_speed_time.count())) {
-    global_init_once();
-  }
+}  // namespace
 
-  ~CurlTransport() override {
-    for (CURL* handle : idle_) curl_easy_cleanup(handle);
-  }
-
-  Result<HttpResponse> send(const HttpRequest& request, const TransportLimits& limits) override {
-    CURL* handle = acquire();
-    if (handle == nullptr) {
-      return make_error(ErrorCategory::kNetwork, "libcurl could not create a handle");
-    }
-    Exchange exchange;
-    exchange.handle = handle;
-    exchange.max_body_bytes = max_response_bytes_;
-    char error_buffer[CURL_ERROR_SIZE] = {0};
-    curl_slist* header_list = nullptr;
-    for (const auto& [name, value] : request.headers) {
-      const std::string line = value.empty() ? name + ";" : name + ": " + value;
-      header_list = curl_slist_append(header_list, line.c_str());
-    }
-    // Without this libcurl waits for "100 Continue" before large bodies.
-    header_list = curl_slist_append(header_list, "Expect:");
-
-    // Per request; everything else was set when the handle was made.
-    curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
-    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, header_list);
-    curl_easy_setopt(handle, CURLOPT_WRITEDATA, &exchange);
-    curl_easy_setopt(handle, CURLOPT_HEADERDATA, &exchange);
-    curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(limits.connect_timeout.count()));
-    curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(limits.total_timeout.count()));
-    // Set per request like the timeouts, so a handle is never left with a
-    // stale value; 0 in either turns the check off.
-    const bool low_speed = low_speed_limit_ > 0 && low_speed_time_ > 0;
-    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, low_speed ? low_speed_limit_ : 0L);
-    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, low_speed ? low_speed_time_ : 0L);
-    if (request.method == "GET") {
-      curl_easy_setopt(handle, CURLOPT_HTTPGET, 1L);
-      curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, nullptr);
-    } else {
-      // The body is sent from the caller's buffer: no copy.
-      curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.data());
-      curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-      curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method == "POST" ? nullptr : request.method.c_str());
-    }
-
-    const CURLcode code = curl_easy_perform(handle);
-    long status = 0;
-    curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
-    // Nothing in the pooled handle may point at this call's stack, lists or body.
-    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, nullptr);
-    curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, nullptr);
-    curl_easy_setopt(handle, CURLOPT_WRITEDATA, nullptr);
-    curl_easy_setopt(handle, CURLOPT_HEADERDATA, nullptr);
-    curl_easy_setopt(handle, CURLOPT_POSTFIELDS, nullptr);
-    curl_slist_free_all(header_list);
-    release(handle, code == CURLE_OK);
-
-    if (code != CURLE_OK) {
-      std::string message = request.method + " " + url_for_display(request.url) + ": ";
-      const std::string_view detail(error_buffer);
-      if (exchange.too_large) {
-        message += "response larger than " + std::to_string(max_response_bytes_) +
-                   " bytes (ClientConfig::max_response_bytes)";
-      } else if (code == CURLE_OPERATION_TIMEDOUT && detail.rfind("Operation too slow", 0) == 0) {
-        message += "transfer slower than " + std::to_string(low_speed_limit_) + " bytes/s for " +
-                   std::to_string(low_speed_time_) + " s (ClientConfig::low_speed_limit, low_speed_time)";
-      } else {
-        message += curl_easy_strerror(code);
-        // libcurl's own words may quote what the server or proxy sent.
-        if (!detail.empty()) message += " (" + printable_text(detail, 512) + ")";
-      }
-      Error error = make_error(exchange.too_large ? ErrorCategory::kParse : category_for(code), std::move(message));
-      error.retryable = !exchange.too_large && (error.category == ErrorCategory::kNetwork ||
-                                                error.category == ErrorCategory::kTimeout);
-      return error;
-    }
-    exchange.response.status = static_cast<int>(status);
-    return std::move(exchange.response);
-  }
-
- private:
-  CURL* acquire() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (!idle_.empty()) {
-        // Keeps its open connection, DNS and TLS session caches and the
-        // options below.
-        CURL* handle = idle_.back();
-        idle_.pop_back();
-        return handle;
-      }
-    }
-    CURL* handle = curl_easy_init();
-    if (handle != nullptr) set_fixed_options(handle);
-    return handle;
-  }
-
-  // The options every request of this transport shares.
-  void set_fixed_options(CURL* handle) const {
-    curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(handle, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, verify_tls_ ? 1L : 0L);
-    curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, verify_tls_ ? 2L : 0L);
-    if (!ca_file_.empty()) curl_easy_setopt(handle, CURLOPT_CAINFO, ca_file_.c_str());
-    if (!ca_path_.empty()) curl_easy_setopt(handle, CURLOPT_CAPATH, ca_path_.c_str());
-    if (!proxy_.url.empty()) curl_easy_setopt(handle, CURLOPT_PROXY, proxy_.url.c_str());
-    if (proxy_.has_credentials) {
-      curl_easy_setopt(handle, CURLOPT_PROXYUSERNAME, proxy_.user.c_str());
-      curl_easy_setopt(handle, CURLOPT_PROXYPASSWORD, proxy_.password.c_str());
-    }
-    // Answers are read as they come: no decompression (a gzip bomb stays
-    // the size it was sent at), no redirects (above).
-    curl_easy_setopt(handle, CURLOPT_ACCEPT_ENCODING, nullptr);
-  }
-
-  void release(CURL* handle, bool healthy) {
-    if (healthy) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (idle_.size() < max_idle_) {
-        idle_.push_back(handle);
-        return;
-      }
-    }
-    curl_easy_cleanup(handle);
-  }
-
-  const bool verify_tls_;
-  const std::string ca_file_;
-  const std::string ca_path_;
-  const ProxySetting proxy_;
-  const std::size_t max_idle_;
-  const std::size_t max_response_bytes_;
-  const long low_speed_limit_;
-  const long low_speed_time_;
-  std::mutex mutex_;
-  std::vector<CURL*> idle_;
+struct CurlTransport::Settings {
+  bool verify_tls;
+  std::string ca_file;
+  std::string ca_path;
+  ProxySetting proxy;
+  std::size_t max_idle;
+  std::size_t max_response_bytes;
+  long low_speed_limit;
+  long low_speed_time;
 };
 
-}  // namespace
+class CurlTransport::Transfer {
+ public:
+  const HttpRequest* request = nullptr;
+  CURL* handle = nullptr;
+  Exchange exchange;
+  curl_slist* header_list = nullptr;
+  char error_buffer[CURL_ERROR_SIZE] = {0};
+};
+
+void CurlTransport::TransferDeleter::operator()(Transfer* transfer) const noexcept {
+  // Only reached for a transfer never finished: its handle may point at
+  // freed state, so it is not pooled.
+  if (transfer->handle != nullptr) curl_easy_cleanup(transfer->handle);
+  curl_slist_free_all(transfer->header_list);
+  delete transfer;
+}
+
+CurlTransport::CurlTransport(const ClientConfig& config)
+    : settings_(new Settings{config.verify_tls, config.ca_file, config.ca_path, split_proxy(config.proxy),
+                             config.max_idle_connections, config.max_response_bytes,
+                             static_cast<long>(std::min<std::size_t>(config.low_speed_limit, 1u << 30)),
+                             static_cast<long>(config.low_speed_time.count())}) {
+  global_init_once();
+}
+
+CurlTransport::~CurlTransport() {
+  for (void* handle : idle_) curl_easy_cleanup(static_cast<CURL*>(handle));
+}
+
+void* CurlTransport::easy_handle(const Transfer& transfer) noexcept { return transfer.handle; }
+
+CurlTransport::TransferPtr CurlTransport::prepare(const HttpRequest& request, const TransportLimits& limits) {
+  CURL* handle = static_cast<CURL*>(acquire());
+  if (handle == nullptr) return nullptr;
+  TransferPtr transfer(new Transfer);
+  transfer->request = &request;
+  transfer->handle = handle;
+  Exchange& exchange = transfer->exchange;
+  exchange.handle = handle;
+  exchange.max_body_bytes = settings_->max_response_bytes;
+  exchange.cancel = limits.cancel;
+  for (const auto& [name, value] : request.headers) {
+    const std::string line = value.empty() ? name + ";" : name + ": " + value;
+    transfer->header_list = curl_slist_append(transfer->header_list, line.c_str());
+  }
+  // Without this libcurl waits for "100 Continue" before large bodies.
+  transfer->header_list = curl_slist_append(transfer->header_list, "Expect:");
+
+  // Per request; everything else was set when the handle was made.
+  curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, transfer->error_buffer);
+  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, transfer->header_list);
+  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &exchange);
+  curl_easy_setopt(handle, CURLOPT_HEADERDATA, &exchange);
+  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(limits.connect_timeout.count()));
+  curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(limits.total_timeout.count()));
+  // Set per request like the timeouts, so a handle is never left with a
+  // stale value; 0 in either turns the check off.
+  const bool low_speed = settings_->low_speed_limit > 0 && settings_->low_speed_time > 0;
+  curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, low_speed ? settings_->low_speed_limit : 0L);
+  curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, low_speed ? settings_->low_speed_time : 0L);
+  // The progress callback only for calls that can be cancelled: it costs a
+  // call per chunk moved.
+  const bool cancellable = static_cast<bool>(limits.cancel.state());
+  curl_easy_setopt(handle, CURLOPT_NOPROGRESS, cancellable ? 0L : 1L);
+  curl_easy_setopt(handle, CURLOPT_XFERINFODATA, cancellable ? &exchange : nullptr);
+  if (request.method == "GET") {
+    curl_easy_setopt(handle, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, nullptr);
+  } else {
+    // The body is sent from the caller's buffer: no copy.
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method == "POST" ? nullptr : request.method.c_str());
+  }
+  return transfer;
+}
+
+Result<HttpResponse> CurlTransport::finish(TransferPtr transfer, int result) {
+  const auto code = static_cast<CURLcode>(result);
+  CURL* handle = transfer->handle;
+  const HttpRequest& request = *transfer->request;
+  Exchange& exchange = transfer->exchange;
+  long status = 0;
+  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
+  curl_off_t uploaded = 0;
+  curl_easy_getinfo(handle, CURLINFO_SIZE_UPLOAD_T, &uploaded);
+  // Nothing in the pooled handle may point at this call's lists, exchange or body.
+  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, nullptr);
+  curl_easy_setopt(handle, CURLOPT_WRITEDATA, nullptr);
+  curl_easy_setopt(handle, CURLOPT_HEADERDATA, nullptr);
+  curl_easy_setopt(handle, CURLOPT_XFERINFODATA, nullptr);
+  curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 1L);
+  curl_easy_setopt(handle, CURLOPT_POSTFIELDS, nullptr);
+  curl_slist_free_all(transfer->header_list);
+  transfer->header_list = nullptr;
+  transfer->handle = nullptr;
+  release(handle, code == CURLE_OK);
+
+  if (code == CURLE_ABORTED_BY_CALLBACK && exchange.cancel.cancelled()) {
+    Error error = make_error(ErrorCategory::kCancelled, request.method + " " + url_for_display(request.url) +
+                                                            ": the call was cancelled");
+    error.maybe_delivered = !fails_before_sending(code) && uploaded >= static_cast<curl_off_t>(request.body.size());
+    return error;
+  }
+  if (code != CURLE_OK) {
+    std::string message = request.method + " " + url_for_display(request.url) + ": ";
+    const std::string_view detail(transfer->error_buffer);
+    if (exchange.too_large) {
+      message += "response larger than " + std::to_string(settings_->max_response_bytes) +
+                 " bytes (ClientConfig::max_response_bytes)";
+    } else if (code == CURLE_OPERATION_TIMEDOUT && detail.rfind("Operation too slow", 0) == 0) {
+      message += "transfer slower than " + std::to_string(settings_->low_speed_limit) + " bytes/s for " +
+                 std::to_string(settings_->low_speed_time) + " s (ClientConfig::low_speed_limit, low_speed_time)";
+    } else {
+      message += curl_easy_strerror(code);
+      // libcurl's own words may quote what the server or proxy sent.
+      if (!detail.empty()) message += " (" + printable_text(detail, 512) + ")";
+    }
+    Error error = make_error(exchange.too_large ? ErrorCategory::kParse : category_for(code), std::move(message));
+    error.retryable = !exchange.too_large && (error.category == ErrorCategory::kNetwork ||
+                                              error.category == ErrorCategory::kTimeout);
+    // The service cannot have processed a request it did not get whole.
+    error.maybe_delivered = !fails_before_sending(code) && uploaded >= static_cast<curl_off_t>(request.body.size());
+    return error;
+  }
+  exchange.response.status = static_cast<int>(status);
+  return std::move(exchange.response);
+}
+
+Result<HttpResponse> CurlTransport::send(const HttpRequest& request, const TransportLimits& limits) {
+  TransferPtr transfer = prepare(request, limits);
+  if (!transfer) return make_error(ErrorCategory::kNetwork, "libcurl could not create a handle");
+  const CURLcode code = curl_easy_perform(transfer->handle);
+  return finish(std::move(transfer), code);
+}
+
+void* CurlTransport::acquire() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!idle_.empty()) {
+      // Keeps its open connection, DNS and TLS session caches and the
+      // options below.
+      void* handle = idle_.back();
+      idle_.pop_back();
+      return handle;
+    }
+  }
+  CURL* handle = curl_easy_init();
+  if (handle != nullptr) set_fixed_options(handle);
+  return handle;
+}
+
+// The options every request of this transport shares.
+void CurlTransport::set_fixed_options(void* easy) const {
+  CURL* handle = static_cast<CURL*>(easy);
+  const Settings& s = *settings_;
+  curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(handle, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, s.verify_tls ? 1L : 0L);
+  curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, s.verify_tls ? 2L : 0L);
+  if (!s.ca_file.empty()) curl_easy_setopt(handle, CURLOPT_CAINFO, s.ca_file.c_str());
+  if (!s.ca_path.empty()) curl_easy_setopt(handle, CURLOPT_CAPATH, s.ca_path.c_str());
+  if (!s.proxy.url.empty()) curl_easy_setopt(handle, CURLOPT_PROXY, s.proxy.url.c_str());
+  if (s.proxy.has_credentials) {
+    curl_easy_setopt(handle, CURLOPT_PROXYUSERNAME, s.proxy.user.c_str());
+    curl_easy_setopt(handle, CURLOPT_PROXYPASSWORD, s.proxy.password.c_str());
+  }
+  // Answers are read as they come: no decompression (a gzip bomb stays
+  // the size it was sent at), no redirects (above).
+  curl_easy_setopt(handle, CURLOPT_ACCEPT_ENCODING, nullptr);
+}
+
+void CurlTransport::release(void* handle, bool healthy) {
+  if (healthy) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (idle_.size() < settings_->max_idle) {
+      idle_.push_back(handle);
+      return;
+    }
+  }
+  curl_easy_cleanup(static_cast<CURL*>(handle));
+}
 
 std::shared_ptr<HttpTransport> make_curl_transport(const ClientConfig& config) {
   return std::make_shared<CurlTransport>(config);

@@ -454,6 +454,8 @@ def client_methods_text(apis):
              "  // (<hwocr/cards.h>, <hwocr/invoices.h>, <hwocr/text.h>, <hwocr/classification.h>).",
              "  //   client.recognize_x(image)   client.recognize_x(image, options)   client.recognize_x(image, {})",
              "  //   client.recognize_x(image, options, call)   client.recognize_x(image, call)",
+             "  // and each asynchronously: recognize_x_async(...) with the same arguments returns a",
+             "  // std::future; recognize_x_async(image, options, call, done) calls done(result) instead.",
              f"  // {BANNER}"]
     for api in apis:
         e = api.spec
@@ -470,6 +472,27 @@ def client_methods_text(apis):
             lines.append(f"  Result<internal::Complete<{api.result_struct}, Call>> {api.method}(const Image& image, "
                          "const Call& call) const {")
             lines.append(f"    return {api.method}(image, internal::Complete<{api.options_struct}, Call>{{}}, call);")
+            lines.append("  }")
+        # The same forms, asynchronous: a future, or a completion callback.
+        r = f"Result<{api.result_struct}>"
+        if api.input_field is None:
+            lines.append(f"  std::future<{r}> {api.method}_async(")
+            lines.append(f"      const {api.options_struct}& request, const CallOptions& call = {{}}) const;")
+            lines.append(f"  void {api.method}_async(const {api.options_struct}& request, const CallOptions& call,")
+            lines.append(f"      std::function<void({r})> done) const;")
+        else:
+            lines.append(f"  std::future<{r}> {api.method}_async(const Image& image) const;")
+            lines.append(f"  std::future<{r}> {api.method}_async(")
+            lines.append(f"      const Image& image, const {api.options_struct}& options, "
+                         "const CallOptions& call = {}) const;")
+            lines.append(f"  void {api.method}_async(const Image& image, const {api.options_struct}& options, "
+                         "const CallOptions& call,")
+            lines.append(f"      std::function<void({r})> done) const;")
+            lines.append("  template <class Call, internal::OnlyCallOptions<Call> = 0>")
+            lines.append(f"  std::future<Result<internal::Complete<{api.result_struct}, Call>>> {api.method}_async("
+                         "const Image& image, const Call& call) const {")
+            lines.append(f"    return {api.method}_async(image, internal::Complete<{api.options_struct}, Call>{{}}, "
+                         "call);")
             lines.append("  }")
     lines.append("  // ---- End of typed calls.")
     return "\n".join(lines) + "\n"
@@ -649,6 +672,33 @@ def source_text(family, apis):
             lines.append(f"Result<{api.result_struct}> OcrClient::{api.method}(const Image& image, "
                          f"const {api.options_struct}& options, const CallOptions& call) const {{")
             lines.append(f"  return typed_call<{api.result_struct}>(internal::k{api.prefix}Api, &image, options, call);")
+        lines.append("}")
+        lines.append("")
+        r = f"Result<{api.result_struct}>"
+        k = f"internal::k{api.prefix}Api"
+        if api.input_field is None:
+            lines.append(f"std::future<{r}> OcrClient::{api.method}_async(const {api.options_struct}& request, "
+                         "const CallOptions& call) const {")
+            lines.append(f"  return typed_call_future<{api.result_struct}>({k}, nullptr, request, call);")
+            lines.append("}")
+            lines.append("")
+            lines.append(f"void OcrClient::{api.method}_async(const {api.options_struct}& request, "
+                         f"const CallOptions& call, std::function<void({r})> done) const {{")
+            lines.append(f"  typed_call_async<{api.result_struct}>({k}, nullptr, request, call, std::move(done));")
+        else:
+            lines.append(f"std::future<{r}> OcrClient::{api.method}_async(const Image& image) const {{")
+            lines.append(f"  return typed_call_future<{api.result_struct}>({k}, &image, {api.options_struct}{{}}, "
+                         "CallOptions{});")
+            lines.append("}")
+            lines.append("")
+            lines.append(f"std::future<{r}> OcrClient::{api.method}_async(const Image& image, "
+                         f"const {api.options_struct}& options, const CallOptions& call) const {{")
+            lines.append(f"  return typed_call_future<{api.result_struct}>({k}, &image, options, call);")
+            lines.append("}")
+            lines.append("")
+            lines.append(f"void OcrClient::{api.method}_async(const Image& image, const {api.options_struct}& options, "
+                         f"const CallOptions& call, std::function<void({r})> done) const {{")
+            lines.append(f"  typed_call_async<{api.result_struct}>({k}, &image, options, call, std::move(done));")
         lines.append("}")
         lines.append("")
     if any(a.invoice_codes for a in apis):
