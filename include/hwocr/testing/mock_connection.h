@@ -1,7 +1,7 @@
 // A gMock mock of hwocr::OcrConnection, the seam under OcrClient: test your
 // own code's use of OcrClient without a network or an emulator.
 //
-//   auto mock = std::make_shared<hwocr::testing::MockOcrConnection>();
+//   auto mock = std::make_shared<::testing::NiceMock<hwocr::testing::MockOcrConnection>>();
 //   EXPECT_CALL(*mock, send(::testing::Field(&hwocr::OcrRequest::api, "id-card")))
 //       .WillOnce(::testing::Return(hwocr::testing::answer(R"({"result":{"name":"Zhang San"}})")));
 //   hwocr::OcrClient client(mock);
@@ -15,7 +15,8 @@
 //   so an unexpected call fails as a call, not as a crash;
 // - project_id returns "test-project-id"; wants_body_sha256 returns false;
 //   config returns the ClientConfig given to set_config (default-constructed).
-// Header-only; link hwocr::testing (or gmock and hwocr::hwocr).
+// OcrClient also asks wants_body_sha256() and config(): NiceMock keeps gMock
+// from noting those calls. Header-only; link hwocr::testing.
 #pragma once
 
 #include <gmock/gmock.h>
