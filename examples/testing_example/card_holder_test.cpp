@@ -75,10 +75,11 @@ TEST_F(CardHolderWithEmulator, ReturnsTheNameOnTheCard) {
 }
 
 TEST_F(CardHolderWithEmulator, ThrowsWhenTheServiceIsDown) {
-  emulator_.inject("id-card", {"", 503, -1});  // every id-card request: 503
+  const std::string image_path = image_file();
   hwocr::OcrClient client(emulator_.client_config(), emulator_.signer());
-
-  EXPECT_THROW(card_holder_name(client, image_file()), hwocr::Exception);
+  emulator_.inject("id-card", {"", 503, -1});  // from now on every id-card call: 503
+  EXPECT_THROW(card_holder_name(client, image_path), hwocr::Exception);
+  EXPECT_EQ(emulator_.stats().faults_injected, 1u);  // 503 without Retry-After: not retried
 }
 
 }  // namespace

@@ -149,7 +149,8 @@ class Emulator {
   // as CA file with TLS, and retries that back off 1 to 100 ms so that tests
   // of retried faults take no time. Call after start().
   ClientConfig client_config() const;
-  // An AK/SK signer with the first access key of options().
+  // An AK/SK signer with the first access key of options() (throws
+  // hwocr::Exception when there is none).
   std::shared_ptr<AkSkSigner> signer() const;
 
   // Faults (see Fault). inject(api, fault) fails only requests to that OCR
