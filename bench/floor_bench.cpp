@@ -112,35 +112,10 @@ double current_rss_mb() { return status_mb("VmRSS:"); }
 
 // --- the sink, in its own process ----------------------------------------------------
 
-struct Sink {
-  pid_t pid = -1;
-  std::string endpoint;
-};
-
-Sink start_sink() {
-  int ports[2];
-  if (::pipe(ports) != 0) throw std::runtime_error("pipe failed");
+bench::SinkProcess start_sink() {
   const std::string answer = read_file(std::string(HWOCR_BENCH_FIXTURES) + "/id-card.json");
   if (answer.empty()) throw std::runtime_error("cannot read the id-card answer fixture");
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-    ::close(ports[0]);
-    bench::SinkServer server(answer);
-    std::string error;
-    int port = 0;
-    if (server.start(&error)) port = server.port();
-    else std::cerr << "sink: " << error << "\n";
-    if (::write(ports[1], &port, sizeof port) != sizeof port || port == 0) ::_exit(1);
-    ::close(ports[1]);
-    for (;;) ::pause();
-  }
-  ::close(ports[1]);
-  int port = 0;
-  if (::read(ports[0], &port, sizeof port) != sizeof port || port == 0) throw std::runtime_error("sink did not start");
-  ::close(ports[0]);
-  return {pid, "http://127.0.0.1:" + std::to_string(port)};
+  return bench::start_sink_process(answer);
 }
 
 // --- the floor ---------------------------------------------------------------------
@@ -422,7 +397,7 @@ int main(int argc, char** argv) try {
     }
   }
 
-  Sink sink;
+  bench::SinkProcess sink;
   if (endpoint.empty()) sink = start_sink();  // before any thread: fork() is safe
   else sink.endpoint = endpoint;
   curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -3,7 +3,11 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <csignal>
+#include <stdexcept>
 #include <unistd.h>
 
 #include <algorithm>
@@ -105,7 +109,8 @@ class Connection {
 
 }  // namespace
 
-SinkServer::SinkServer(std::string answer) : answer_(std::move(answer)) {}
+SinkServer::SinkServer(std::string answer, std::chrono::milliseconds latency)
+    : answer_(std::move(answer)), latency_(latency) {}
 
 SinkServer::~SinkServer() { stop(); }
 
@@ -122,7 +127,7 @@ bool SinkServer::start(std::string* error, int port) {
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   address.sin_port = htons(static_cast<std::uint16_t>(port));
   socklen_t length = sizeof address;
-  if (::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || ::listen(listener_, 64) != 0 ||
+  if (::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || ::listen(listener_, SOMAXCONN) != 0 ||
       ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
     *error = std::string("bind/listen on 127.0.0.1: ") + std::strerror(errno);
     ::close(listener_);
@@ -221,6 +226,7 @@ void SinkServer::serve(int fd) {
                                         "Content-Length: %zu\r\nX-Request-Id: %016llx%016llx\r\n%s\r\n",
                                         answer_.size(), 0x5157ull, static_cast<unsigned long long>(number),
                                         close_after ? "Connection: close\r\n" : "");
+    if (latency_.count() > 0) std::this_thread::sleep_for(latency_);
     reply.assign(head, static_cast<std::size_t>(head_size));
     reply += answer_;
     if (!connection.send_all(reply.data(), reply.size()) || close_after) break;
@@ -229,6 +235,38 @@ void SinkServer::serve(int fd) {
   std::lock_guard<std::mutex> lock(mutex_);
   connections_.erase(std::remove(connections_.begin(), connections_.end(), fd), connections_.end());
   ::close(fd);
+}
+
+void SinkProcess::stop() {
+  if (pid > 0) {
+    ::kill(pid, SIGTERM);
+    ::waitpid(pid, nullptr, 0);
+  }
+  pid = -1;
+}
+
+SinkProcess start_sink_process(const std::string& answer, std::chrono::milliseconds latency) {
+  int ports[2];
+  if (::pipe(ports) != 0) throw std::runtime_error("pipe failed");
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    ::close(ports[0]);
+    SinkServer server(answer, latency);
+    std::string error;
+    int port = 0;
+    if (server.start(&error)) port = server.port();
+    else std::fprintf(stderr, "sink: %s\n", error.c_str());
+    if (::write(ports[1], &port, sizeof port) != sizeof port || port == 0) ::_exit(1);
+    ::close(ports[1]);
+    for (;;) ::pause();
+  }
+  ::close(ports[1]);
+  int port = 0;
+  if (::read(ports[0], &port, sizeof port) != sizeof port || port == 0) throw std::runtime_error("sink did not start");
+  ::close(ports[0]);
+  return {pid, "http://127.0.0.1:" + std::to_string(port)};
 }
 
 }  // namespace hwocr::bench

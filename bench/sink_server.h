@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -17,8 +18,10 @@ namespace hwocr::bench {
 
 class SinkServer {
  public:
-  // `answer`: the body of every 200 answer (application/json).
-  explicit SinkServer(std::string answer);
+  // `answer`: the body of every 200 answer (application/json), sent
+  // `latency` after the request was read (a service's think time; the
+  // connection's thread sleeps, nothing is spent).
+  explicit SinkServer(std::string answer, std::chrono::milliseconds latency = std::chrono::milliseconds(0));
   ~SinkServer();  // stops
   SinkServer(const SinkServer&) = delete;
   SinkServer& operator=(const SinkServer&) = delete;
@@ -38,6 +41,7 @@ class SinkServer {
   void serve(int fd);
 
   const std::string answer_;
+  const std::chrono::milliseconds latency_;
   int listener_ = -1;
   int port_ = 0;
   std::atomic<bool> stopping_{false};
@@ -48,5 +52,16 @@ class SinkServer {
   std::vector<int> connections_;
   std::vector<std::thread> workers_;
 };
+
+// A SinkServer in a child process of its own, so that its work never
+// counts in the client's CPU time or memory. Fork it before starting any
+// thread. The child ends with its parent (PR_SET_DEATHSIG) or stop().
+struct SinkProcess {
+  int pid = -1;
+  std::string endpoint;
+  void stop();
+};
+SinkProcess start_sink_process(const std::string& answer,
+                               std::chrono::milliseconds latency = std::chrono::milliseconds(0));
 
 }  // namespace hwocr::bench

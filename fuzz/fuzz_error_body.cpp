@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "client/internal.h"
+#include "model/error_body.h"
 #include "fuzz_common.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "auth/canonical.h"
-#include "client/internal.h"
+#include "common/ascii.h"
 #include "common/url.h"
 #include "fuzz_common.h"
 #include "hwocr/auth.h"

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apis/generated.h"
+#include "testing/model_json.h"
 
 namespace hwocr::testing {
 namespace {

@@ -1,7 +1,7 @@
 // Turning the service's error answers into hwocr::Error, and Result<T>.
 #include <gtest/gtest.h>
 
-#include "client/internal.h"
+#include "model/error_body.h"
 #include "client/retry.h"
 #include "hwocr/error.h"
 

@@ -19,10 +19,6 @@ Status to_json(const BankcardOptions& options, nlohmann::json& body) {
   return Success{};
 }
 
-void from_json(const nlohmann::json& body, BankcardOptions& options) {
-  read(body, "return_text_location", options.return_text_location);
-}
-
 void parse(AnswerReader& in, BankcardResult& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "bank_name") {
@@ -43,18 +39,6 @@ void parse(AnswerReader& in, BankcardResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const BankcardResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "bank_name", value.bank_name);
-  write(node, "card_number", value.card_number);
-  write(node, "issue_date", value.issue_date);
-  write(node, "expiry_date", value.expiry_date);
-  write(node, "type", value.type);
-  write(node, "confidence", value.confidence);
-  write(node, "text_location", value.text_location);
-  return node;
-}
-
 void parse_result(AnswerReader& in, BankcardResult& out) {
   out = BankcardResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -67,10 +51,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, BankcardResul
   (void)out;
 }
 
-nlohmann::json to_envelope(const BankcardResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- business-card
 const ApiSpec kBusinessCardApi = {
     "business-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
@@ -79,11 +59,6 @@ Status to_json(const BusinessCardOptions& options, nlohmann::json& body) {
   write(body, "detect_direction", options.detect_direction);
   write(body, "return_adjusted_image", options.return_adjusted_image);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, BusinessCardOptions& options) {
-  read(body, "detect_direction", options.detect_direction);
-  read(body, "return_adjusted_image", options.return_adjusted_image);
 }
 
 void parse(AnswerReader& in, BusinessCardExtraInfo& out) {
@@ -96,14 +71,6 @@ void parse(AnswerReader& in, BusinessCardExtraInfo& out) {
       read(in, out.note);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const BusinessCardExtraInfo& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "item", value.item);
-  write(node, "value", value.value);
-  write(node, "note", value.note);
-  return node;
 }
 
 void parse(AnswerReader& in, BusinessCardResult& out) {
@@ -136,23 +103,6 @@ void parse(AnswerReader& in, BusinessCardResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const BusinessCardResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "name", value.name);
-  write(node, "title", value.title);
-  write(node, "company", value.company);
-  write(node, "department", value.department);
-  write(node, "phone", value.phone);
-  write(node, "address", value.address);
-  write(node, "email", value.email);
-  write(node, "fax", value.fax);
-  write(node, "postcode", value.postcode);
-  write(node, "website", value.website);
-  write(node, "extra_info_list", value.extra_info_list);
-  write(node, "adjusted_image", value.adjusted_image);
-  return node;
-}
-
 void parse_result(AnswerReader& in, BusinessCardResult& out) {
   out = BusinessCardResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -165,16 +115,11 @@ void read_envelope_member(AnswerReader& in, std::string_view name, BusinessCardR
   (void)out;
 }
 
-nlohmann::json to_envelope(const BusinessCardResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- business-license
 const ApiSpec kBusinessLicenseApi = {
     "business-license", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatPdf, 15u, 8192u, 0u}};
 
 Status to_json(const BusinessLicenseOptions&, nlohmann::json&) { return Success{}; }
-void from_json(const nlohmann::json&, BusinessLicenseOptions&) {}
 
 void parse(AnswerReader& in, BusinessLicenseResult& out) {
   for (std::string_view name; in.next_member(name);) {
@@ -206,23 +151,6 @@ void parse(AnswerReader& in, BusinessLicenseResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const BusinessLicenseResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "registration_number", value.registration_number);
-  write(node, "name", value.name);
-  write(node, "type", value.type);
-  write(node, "address", value.address);
-  write(node, "legal_representative", value.legal_representative);
-  write(node, "registered_capital", value.registered_capital);
-  write(node, "organization_form", value.organization_form);
-  write(node, "found_date", value.found_date);
-  write(node, "business_term", value.business_term);
-  write(node, "business_scope", value.business_scope);
-  write(node, "issue_date", value.issue_date);
-  write(node, "confidence", value.confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, BusinessLicenseResult& out) {
   out = BusinessLicenseResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -233,10 +161,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, BusinessLicen
   (void)in;
   (void)name;
   (void)out;
-}
-
-nlohmann::json to_envelope(const BusinessLicenseResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
 }
 
 // ---- cambodian-idcard
@@ -257,19 +181,6 @@ Status to_json(const CambodianIdCardOptions& options, nlohmann::json& body) {
   return Success{};
 }
 
-void from_json(const nlohmann::json& body, CambodianIdCardOptions& options) {
-  read(body, "return_portrait_image", options.return_portrait_image);
-  read(body, "return_portrait_location", options.return_portrait_location);
-  read(body, "return_idcard_type", options.return_idcard_type);
-  read(body, "detect_border_integrity", options.detect_border_integrity);
-  read(body, "detect_blocking_within_border", options.detect_blocking_within_border);
-  read(body, "detect_blur", options.detect_blur);
-  read(body, "detect_glare", options.detect_glare);
-  read(body, "return_adjusted_image", options.return_adjusted_image);
-  read(body, "detect_tampering", options.detect_tampering);
-  read(body, "detect_reproduce", options.detect_reproduce);
-}
-
 void parse(AnswerReader& in, CambodianIdCardScoreInformationResult& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "idcard_type_score") {
@@ -288,18 +199,6 @@ void parse(AnswerReader& in, CambodianIdCardScoreInformationResult& out) {
       read(in, out.reproduce_score);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const CambodianIdCardScoreInformationResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "idcard_type_score", value.idcard_type_score);
-  write(node, "border_integrity_score", value.border_integrity_score);
-  write(node, "blocking_within_border_score", value.blocking_within_border_score);
-  write(node, "blur_score", value.blur_score);
-  write(node, "glare_score", value.glare_score);
-  write(node, "tampering_score", value.tampering_score);
-  write(node, "reproduce_score", value.reproduce_score);
-  return node;
 }
 
 void parse(AnswerReader& in, CambodianIdCardResult& out) {
@@ -360,37 +259,6 @@ void parse(AnswerReader& in, CambodianIdCardResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const CambodianIdCardResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "id_number", value.id_number);
-  write(node, "name_kh", value.name_kh);
-  write(node, "name_en", value.name_en);
-  write(node, "birth_date", value.birth_date);
-  write(node, "sex", value.sex);
-  write(node, "height", value.height);
-  write(node, "birth_place", value.birth_place);
-  write(node, "address", value.address);
-  write(node, "issue_date", value.issue_date);
-  write(node, "expiry_date", value.expiry_date);
-  write(node, "description", value.description);
-  write(node, "machine_code1", value.machine_code1);
-  write(node, "machine_code2", value.machine_code2);
-  write(node, "machine_code3", value.machine_code3);
-  write(node, "portrait_image", value.portrait_image);
-  write(node, "portrait_location", value.portrait_location);
-  write(node, "idcard_type", value.idcard_type);
-  write(node, "adjusted_image", value.adjusted_image);
-  write(node, "detect_border_integrity_result", value.detect_border_integrity_result);
-  write(node, "detect_blocking_within_border_result", value.detect_blocking_within_border_result);
-  write(node, "detect_blur_result", value.detect_blur_result);
-  write(node, "detect_glare_result", value.detect_glare_result);
-  write(node, "detect_tampering_result", value.detect_tampering_result);
-  write(node, "detect_reproduce_result", value.detect_reproduce_result);
-  write(node, "score_info", value.score_info);
-  write(node, "confidence", value.confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, CambodianIdCardResult& out) {
   out = CambodianIdCardResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -403,16 +271,11 @@ void read_envelope_member(AnswerReader& in, std::string_view name, CambodianIdCa
   (void)out;
 }
 
-nlohmann::json to_envelope(const CambodianIdCardResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- chile-id-card
 const ApiSpec kChileIdCardApi = {
     "chile-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const ChileIdCardOptions&, nlohmann::json&) { return Success{}; }
-void from_json(const nlohmann::json&, ChileIdCardOptions&) {}
 
 void parse(AnswerReader& in, ChileIdCardConfidence& out) {
   for (std::string_view name; in.next_member(name);) {
@@ -436,20 +299,6 @@ void parse(AnswerReader& in, ChileIdCardConfidence& out) {
       read(in, out.number);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const ChileIdCardConfidence& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "surname", value.surname);
-  write(node, "given_name", value.given_name);
-  write(node, "nationality", value.nationality);
-  write(node, "sex", value.sex);
-  write(node, "birth", value.birth);
-  write(node, "issue_date", value.issue_date);
-  write(node, "expiry_date", value.expiry_date);
-  write(node, "document_number", value.document_number);
-  write(node, "number", value.number);
-  return node;
 }
 
 void parse(AnswerReader& in, ChileIdCardResult& out) {
@@ -478,21 +327,6 @@ void parse(AnswerReader& in, ChileIdCardResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const ChileIdCardResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "surname", value.surname);
-  write(node, "given_name", value.given_name);
-  write(node, "nationality", value.nationality);
-  write(node, "sex", value.sex);
-  write(node, "birth", value.birth);
-  write(node, "issue_date", value.issue_date);
-  write(node, "expiry_date", value.expiry_date);
-  write(node, "document_number", value.document_number);
-  write(node, "number", value.number);
-  write(node, "confidence", value.confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, ChileIdCardResult& out) {
   out = ChileIdCardResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -505,16 +339,11 @@ void read_envelope_member(AnswerReader& in, std::string_view name, ChileIdCardRe
   (void)out;
 }
 
-nlohmann::json to_envelope(const ChileIdCardResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- colombia-id-card
 const ApiSpec kColombiaIdCardApi = {
     "colombia-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const ColombiaIdCardOptions&, nlohmann::json&) { return Success{}; }
-void from_json(const nlohmann::json&, ColombiaIdCardOptions&) {}
 
 void parse(AnswerReader& in, ColombiaIdCardResult& out) {
   for (std::string_view name; in.next_member(name);) {
@@ -552,26 +381,6 @@ void parse(AnswerReader& in, ColombiaIdCardResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const ColombiaIdCardResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "side", value.side);
-  write(node, "number", value.number);
-  write(node, "name", value.name);
-  write(node, "last_name", value.last_name);
-  write(node, "birth_date", value.birth_date);
-  write(node, "birth_place", value.birth_place);
-  write(node, "gender", value.gender);
-  write(node, "blood_type", value.blood_type);
-  write(node, "issue_date", value.issue_date);
-  write(node, "issue_authority", value.issue_authority);
-  write(node, "height", value.height);
-  write(node, "citizen_code1", value.citizen_code1);
-  write(node, "citizen_code2", value.citizen_code2);
-  write(node, "citizen_code3", value.citizen_code3);
-  write(node, "confidence", value.confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, ColombiaIdCardResult& out) {
   out = ColombiaIdCardResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -584,10 +393,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, ColombiaIdCar
   (void)out;
 }
 
-nlohmann::json to_envelope(const ColombiaIdCardResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- driver-license
 const ApiSpec kDriverLicenseApi = {
     "driver-license", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 100u, 8192u, 0u}};
@@ -597,12 +402,6 @@ Status to_json(const DriverLicenseOptions& options, nlohmann::json& body) {
   write(body, "return_issuing_authority", options.return_issuing_authority);
   write(body, "return_text_location", options.return_text_location);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, DriverLicenseOptions& options) {
-  read(body, "side", options.side);
-  read(body, "return_issuing_authority", options.return_issuing_authority);
-  read(body, "return_text_location", options.return_text_location);
 }
 
 void parse(AnswerReader& in, DriverLicenseFront& out) {
@@ -647,29 +446,6 @@ void parse(AnswerReader& in, DriverLicenseFront& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const DriverLicenseFront& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "type", value.type);
-  write(node, "number", value.number);
-  write(node, "name", value.name);
-  write(node, "sex", value.sex);
-  write(node, "nationality", value.nationality);
-  write(node, "address", value.address);
-  write(node, "birth", value.birth);
-  write(node, "issue_date", value.issue_date);
-  write(node, "class", value.vehicle_class);
-  write(node, "valid_from", value.valid_from);
-  write(node, "valid_to", value.valid_to);
-  write(node, "issuing_authority", value.issuing_authority);
-  write(node, "accumulated_scores", value.accumulated_scores);
-  write(node, "status", value.status);
-  write(node, "generation_date", value.generation_date);
-  write(node, "current_time", value.current_time);
-  write(node, "file_number", value.file_number);
-  write(node, "text_location", value.text_location);
-  return node;
-}
-
 void parse(AnswerReader& in, DriverLicenseBack& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "type") {
@@ -690,19 +466,6 @@ void parse(AnswerReader& in, DriverLicenseBack& out) {
       read(in, out.text_location);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const DriverLicenseBack& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "type", value.type);
-  write(node, "number", value.number);
-  write(node, "name", value.name);
-  write(node, "issuing_authority", value.issuing_authority);
-  write(node, "address", value.address);
-  write(node, "file_number", value.file_number);
-  write(node, "record", value.record);
-  write(node, "text_location", value.text_location);
-  return node;
 }
 
 void parse(AnswerReader& in, DriverLicenseResult& out) {
@@ -753,32 +516,6 @@ void parse(AnswerReader& in, DriverLicenseResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const DriverLicenseResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "type", value.type);
-  write(node, "number", value.number);
-  write(node, "name", value.name);
-  write(node, "sex", value.sex);
-  write(node, "nationality", value.nationality);
-  write(node, "address", value.address);
-  write(node, "birth", value.birth);
-  write(node, "issue_date", value.issue_date);
-  write(node, "class", value.vehicle_class);
-  write(node, "valid_from", value.valid_from);
-  write(node, "valid_to", value.valid_to);
-  write(node, "issuing_authority", value.issuing_authority);
-  write(node, "file_number", value.file_number);
-  write(node, "record", value.record);
-  write(node, "accumulated_scores", value.accumulated_scores);
-  write(node, "status", value.status);
-  write(node, "generation_date", value.generation_date);
-  write(node, "current_time", value.current_time);
-  write(node, "text_location", value.text_location);
-  write(node, "front", value.front);
-  write(node, "back", value.back);
-  return node;
-}
-
 void parse_result(AnswerReader& in, DriverLicenseResult& out) {
   out = DriverLicenseResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -791,10 +528,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, DriverLicense
   (void)out;
 }
 
-nlohmann::json to_envelope(const DriverLicenseResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- exit-entry-permit
 const ApiSpec kExitEntryPermitApi = {
     "exit-entry-permit", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
@@ -803,11 +536,6 @@ Status to_json(const ExitEntryPermitOptions& options, nlohmann::json& body) {
   write(body, "return_portrait_image", options.return_portrait_image);
   write(body, "return_portrait_location", options.return_portrait_location);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, ExitEntryPermitOptions& options) {
-  read(body, "return_portrait_image", options.return_portrait_image);
-  read(body, "return_portrait_location", options.return_portrait_location);
 }
 
 void parse(AnswerReader& in, ExitEntryPermitEndorsementInfo& out) {
@@ -824,16 +552,6 @@ void parse(AnswerReader& in, ExitEntryPermitEndorsementInfo& out) {
       read(in, out.issue_info);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const ExitEntryPermitEndorsementInfo& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "endorsement_type", value.endorsement_type);
-  write(node, "valid_round_trips", value.valid_round_trips);
-  write(node, "endorsement_valid_period", value.endorsement_valid_period);
-  write(node, "remark", value.remark);
-  write(node, "issue_info", value.issue_info);
-  return node;
 }
 
 void parse(AnswerReader& in, ExitEntryPermitConfidence& out) {
@@ -868,25 +586,6 @@ void parse(AnswerReader& in, ExitEntryPermitConfidence& out) {
       read(in, out.endorsement_info_tw);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const ExitEntryPermitConfidence& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "name", value.name);
-  write(node, "name_en", value.name_en);
-  write(node, "birth_date", value.birth_date);
-  write(node, "sex", value.sex);
-  write(node, "number", value.number);
-  write(node, "valid_period", value.valid_period);
-  write(node, "issuing_authority", value.issuing_authority);
-  write(node, "issue_place", value.issue_place);
-  write(node, "machine_code", value.machine_code);
-  write(node, "type", value.type);
-  write(node, "side", value.side);
-  write(node, "endorsement_info_hk", value.endorsement_info_hk);
-  write(node, "endorsement_info_mo", value.endorsement_info_mo);
-  write(node, "endorsement_info_tw", value.endorsement_info_tw);
-  return node;
 }
 
 void parse(AnswerReader& in, ExitEntryPermitResult& out) {
@@ -929,28 +628,6 @@ void parse(AnswerReader& in, ExitEntryPermitResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const ExitEntryPermitResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "name", value.name);
-  write(node, "name_en", value.name_en);
-  write(node, "sex", value.sex);
-  write(node, "birth_date", value.birth_date);
-  write(node, "number", value.number);
-  write(node, "issuing_authority", value.issuing_authority);
-  write(node, "issue_place", value.issue_place);
-  write(node, "valid_period", value.valid_period);
-  write(node, "machine_code", value.machine_code);
-  write(node, "portrait_image", value.portrait_image);
-  write(node, "portrait_location", value.portrait_location);
-  write(node, "type", value.type);
-  write(node, "side", value.side);
-  write(node, "endorsement_info_hk", value.endorsement_info_hk);
-  write(node, "endorsement_info_mo", value.endorsement_info_mo);
-  write(node, "endorsement_info_tw", value.endorsement_info_tw);
-  write(node, "confidence", value.confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, ExitEntryPermitResult& out) {
   out = ExitEntryPermitResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -963,10 +640,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, ExitEntryPerm
   (void)out;
 }
 
-nlohmann::json to_envelope(const ExitEntryPermitResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- health-code
 const ApiSpec kHealthCodeApi = {
     "health-code", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
@@ -974,10 +647,6 @@ const ApiSpec kHealthCodeApi = {
 Status to_json(const HealthCodeOptions& options, nlohmann::json& body) {
   write(body, "detect_direction", options.detect_direction);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, HealthCodeOptions& options) {
-  read(body, "detect_direction", options.detect_direction);
 }
 
 void parse(AnswerReader& in, HealthCodeWordsBlock& out) {
@@ -990,14 +659,6 @@ void parse(AnswerReader& in, HealthCodeWordsBlock& out) {
       read(in, out.confidence);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const HealthCodeWordsBlock& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "words", value.words);
-  write(node, "location", value.location);
-  write(node, "confidence", value.confidence);
-  return node;
 }
 
 void parse(AnswerReader& in, HealthCodeResult& out) {
@@ -1042,29 +703,6 @@ void parse(AnswerReader& in, HealthCodeResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const HealthCodeResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "type", value.type);
-  write(node, "name", value.name);
-  write(node, "idcard_number", value.idcard_number);
-  write(node, "phone_number", value.phone_number);
-  write(node, "province", value.province);
-  write(node, "city", value.city);
-  write(node, "time", value.time);
-  write(node, "color", value.color);
-  write(node, "vaccination_status", value.vaccination_status);
-  write(node, "test_interval", value.test_interval);
-  write(node, "pcr_test_result", value.pcr_test_result);
-  write(node, "pcr_test_organization", value.pcr_test_organization);
-  write(node, "pcr_test_time", value.pcr_test_time);
-  write(node, "pcr_sampling_time", value.pcr_sampling_time);
-  write(node, "reached_city", value.reached_city);
-  write(node, "confidence", value.confidence);
-  write(node, "words_block_count", value.words_block_count);
-  write(node, "words_block_list", value.words_block_list);
-  return node;
-}
-
 void parse_result(AnswerReader& in, HealthCodeResult& out) {
   out = HealthCodeResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -1077,10 +715,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, HealthCodeRes
   (void)out;
 }
 
-nlohmann::json to_envelope(const HealthCodeResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- hk-id-card
 const ApiSpec kHkIdCardApi = {
     "hk-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
@@ -1089,11 +723,6 @@ Status to_json(const HkIdCardOptions& options, nlohmann::json& body) {
   write(body, "return_portrait_image", options.return_portrait_image);
   write(body, "return_portrait_location", options.return_portrait_location);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, HkIdCardOptions& options) {
-  read(body, "return_portrait_image", options.return_portrait_image);
-  read(body, "return_portrait_location", options.return_portrait_location);
 }
 
 void parse(AnswerReader& in, HkIdCardResult& out) {
@@ -1128,24 +757,6 @@ void parse(AnswerReader& in, HkIdCardResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const HkIdCardResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "name", value.name);
-  write(node, "name_en", value.name_en);
-  write(node, "sex", value.sex);
-  write(node, "birth_date", value.birth_date);
-  write(node, "number", value.number);
-  write(node, "symbols", value.symbols);
-  write(node, "name_telegraph_code", value.name_telegraph_code);
-  write(node, "permanent", value.permanent);
-  write(node, "initial_issue_date", value.initial_issue_date);
-  write(node, "issue_date", value.issue_date);
-  write(node, "portrait_location", value.portrait_location);
-  write(node, "portrait_image", value.portrait_image);
-  write(node, "confidence", value.confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, HkIdCardResult& out) {
   out = HkIdCardResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -1158,16 +769,11 @@ void read_envelope_member(AnswerReader& in, std::string_view name, HkIdCardResul
   (void)out;
 }
 
-nlohmann::json to_envelope(const HkIdCardResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- household-register
 const ApiSpec kHouseholdRegisterApi = {
     "household-register", "image", true, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const HouseholdRegisterOptions&, nlohmann::json&) { return Success{}; }
-void from_json(const nlohmann::json&, HouseholdRegisterOptions&) {}
 
 void parse(AnswerReader& in, HouseholdRegisterContent& out) {
   for (std::string_view name; in.next_member(name);) {
@@ -1233,40 +839,6 @@ void parse(AnswerReader& in, HouseholdRegisterContent& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const HouseholdRegisterContent& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "name", value.name);
-  write(node, "householder_relationship", value.householder_relationship);
-  write(node, "former_name", value.former_name);
-  write(node, "sex", value.sex);
-  write(node, "birthplace", value.birthplace);
-  write(node, "ethnicity", value.ethnicity);
-  write(node, "origin_place", value.origin_place);
-  write(node, "birth_date", value.birth_date);
-  write(node, "other_address", value.other_address);
-  write(node, "religious_belief", value.religious_belief);
-  write(node, "id_card_number", value.id_card_number);
-  write(node, "height", value.height);
-  write(node, "blood_type", value.blood_type);
-  write(node, "education", value.education);
-  write(node, "marital_status", value.marital_status);
-  write(node, "military_service_status", value.military_service_status);
-  write(node, "work_place", value.work_place);
-  write(node, "occupation", value.occupation);
-  write(node, "migrated_to_city", value.migrated_to_city);
-  write(node, "migrated_to_address", value.migrated_to_address);
-  write(node, "registrar_signature_seal", value.registrar_signature_seal);
-  write(node, "registration_date", value.registration_date);
-  write(node, "household_type", value.household_type);
-  write(node, "household_number", value.household_number);
-  write(node, "householder_name", value.householder_name);
-  write(node, "community", value.community);
-  write(node, "address", value.address);
-  write(node, "issue_date", value.issue_date);
-  write(node, "police_station", value.police_station);
-  return node;
-}
-
 void parse(AnswerReader& in, HouseholdRegisterItem& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "type") {
@@ -1281,15 +853,6 @@ void parse(AnswerReader& in, HouseholdRegisterItem& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const HouseholdRegisterItem& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "type", value.type);
-  write(node, "location", value.location);
-  write(node, "content", value.content);
-  write(node, "confidence", value.confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, HouseholdRegisterResult& out) {
   read_items(in, out.items);
 }
@@ -1298,12 +861,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, HouseholdRegi
   (void)in;
   (void)name;
   (void)out;
-}
-
-nlohmann::json to_envelope(const HouseholdRegisterResult& value) {
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto& item : value.items) items.push_back(to_json(JsonWriter{}, item));
-  return nlohmann::json{{"result", std::move(items)}};
 }
 
 // ---- id-card
@@ -1328,23 +885,6 @@ Status to_json(const IdCardOptions& options, nlohmann::json& body) {
   return Success{};
 }
 
-void from_json(const nlohmann::json& body, IdCardOptions& options) {
-  read(body, "side", options.side);
-  read(body, "return_verification", options.return_verification);
-  read(body, "return_text_location", options.return_text_location);
-  read(body, "detect_reproduce", options.detect_reproduce);
-  read(body, "detect_copy", options.detect_copy);
-  read(body, "return_portrait_location", options.return_portrait_location);
-  read(body, "return_portrait_image", options.return_portrait_image);
-  read(body, "return_adjusted_image", options.return_adjusted_image);
-  read(body, "detect_tampering", options.detect_tampering);
-  read(body, "detect_border_integrity", options.detect_border_integrity);
-  read(body, "detect_blocking_within_border", options.detect_blocking_within_border);
-  read(body, "detect_blur", options.detect_blur);
-  read(body, "detect_interim", options.detect_interim);
-  read(body, "detect_glare", options.detect_glare);
-}
-
 void parse(AnswerReader& in, IdCardVerificationResult& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "valid_number") {
@@ -1359,16 +899,6 @@ void parse(AnswerReader& in, IdCardVerificationResult& out) {
       read(in, out.valid_validity_period);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const IdCardVerificationResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "valid_number", value.valid_number);
-  write(node, "valid_birth", value.valid_birth);
-  write(node, "valid_sex", value.valid_sex);
-  write(node, "valid_date", value.valid_date);
-  write(node, "valid_validity_period", value.valid_validity_period);
-  return node;
 }
 
 void parse(AnswerReader& in, IdCardScoreInfoResult& out) {
@@ -1393,19 +923,6 @@ void parse(AnswerReader& in, IdCardScoreInfoResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const IdCardScoreInfoResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "tampering_score", value.tampering_score);
-  write(node, "interim_score", value.interim_score);
-  write(node, "reproduce_score", value.reproduce_score);
-  write(node, "copy_score", value.copy_score);
-  write(node, "border_integrity_score", value.border_integrity_score);
-  write(node, "blur_score", value.blur_score);
-  write(node, "glare_score", value.glare_score);
-  write(node, "blocking_within_border_score", value.blocking_within_border_score);
-  return node;
-}
-
 void parse(AnswerReader& in, IdCardFrontVerificationResult& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "valid_number") {
@@ -1416,14 +933,6 @@ void parse(AnswerReader& in, IdCardFrontVerificationResult& out) {
       read(in, out.valid_sex);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const IdCardFrontVerificationResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "valid_number", value.valid_number);
-  write(node, "valid_birth", value.valid_birth);
-  write(node, "valid_sex", value.valid_sex);
-  return node;
 }
 
 void parse(AnswerReader& in, IdCardFrontResult& out) {
@@ -1472,31 +981,6 @@ void parse(AnswerReader& in, IdCardFrontResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const IdCardFrontResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "name", value.name);
-  write(node, "sex", value.sex);
-  write(node, "birth", value.birth);
-  write(node, "ethnicity", value.ethnicity);
-  write(node, "address", value.address);
-  write(node, "number", value.number);
-  write(node, "portrait_image", value.portrait_image);
-  write(node, "adjusted_image", value.adjusted_image);
-  write(node, "verification_result", value.verification_result);
-  write(node, "text_location", value.text_location);
-  write(node, "portrait_location", value.portrait_location);
-  write(node, "detect_reproduce_result", value.detect_reproduce_result);
-  write(node, "detect_copy_result", value.detect_copy_result);
-  write(node, "detect_tampering_result", value.detect_tampering_result);
-  write(node, "detect_border_integrity_result", value.detect_border_integrity_result);
-  write(node, "detect_blocking_within_border_result", value.detect_blocking_within_border_result);
-  write(node, "detect_blur_result", value.detect_blur_result);
-  write(node, "detect_interim_result", value.detect_interim_result);
-  write(node, "detect_glare_result", value.detect_glare_result);
-  write(node, "score_info", value.score_info);
-  return node;
-}
-
 void parse(AnswerReader& in, IdCardBackVerificationResult& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "valid_date") {
@@ -1505,13 +989,6 @@ void parse(AnswerReader& in, IdCardBackVerificationResult& out) {
       read(in, out.valid_validity_period);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const IdCardBackVerificationResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "valid_date", value.valid_date);
-  write(node, "valid_validity_period", value.valid_validity_period);
-  return node;
 }
 
 void parse(AnswerReader& in, IdCardBackResult& out) {
@@ -1548,26 +1025,6 @@ void parse(AnswerReader& in, IdCardBackResult& out) {
       read(in, out.score_info);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const IdCardBackResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "issue", value.issue);
-  write(node, "valid_from", value.valid_from);
-  write(node, "valid_to", value.valid_to);
-  write(node, "adjusted_image", value.adjusted_image);
-  write(node, "verification_result", value.verification_result);
-  write(node, "text_location", value.text_location);
-  write(node, "detect_reproduce_result", value.detect_reproduce_result);
-  write(node, "detect_copy_result", value.detect_copy_result);
-  write(node, "detect_tampering_result", value.detect_tampering_result);
-  write(node, "detect_border_integrity_result", value.detect_border_integrity_result);
-  write(node, "detect_blocking_within_border_result", value.detect_blocking_within_border_result);
-  write(node, "detect_blur_result", value.detect_blur_result);
-  write(node, "detect_interim_result", value.detect_interim_result);
-  write(node, "detect_glare_result", value.detect_glare_result);
-  write(node, "score_info", value.score_info);
-  return node;
 }
 
 void parse(AnswerReader& in, IdCardResult& out) {
@@ -1626,36 +1083,6 @@ void parse(AnswerReader& in, IdCardResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const IdCardResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "name", value.name);
-  write(node, "sex", value.sex);
-  write(node, "birth", value.birth);
-  write(node, "ethnicity", value.ethnicity);
-  write(node, "address", value.address);
-  write(node, "number", value.number);
-  write(node, "issue", value.issue);
-  write(node, "valid_from", value.valid_from);
-  write(node, "valid_to", value.valid_to);
-  write(node, "verification_result", value.verification_result);
-  write(node, "text_location", value.text_location);
-  write(node, "portrait_image", value.portrait_image);
-  write(node, "adjusted_image", value.adjusted_image);
-  write(node, "portrait_location", value.portrait_location);
-  write(node, "detect_reproduce_result", value.detect_reproduce_result);
-  write(node, "detect_copy_result", value.detect_copy_result);
-  write(node, "detect_tampering_result", value.detect_tampering_result);
-  write(node, "detect_border_integrity_result", value.detect_border_integrity_result);
-  write(node, "detect_blocking_within_border_result", value.detect_blocking_within_border_result);
-  write(node, "detect_blur_result", value.detect_blur_result);
-  write(node, "detect_interim_result", value.detect_interim_result);
-  write(node, "detect_glare_result", value.detect_glare_result);
-  write(node, "score_info", value.score_info);
-  write(node, "front", value.front);
-  write(node, "back", value.back);
-  return node;
-}
-
 void parse_result(AnswerReader& in, IdCardResult& out) {
   out = IdCardResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -1668,10 +1095,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, IdCardResult&
   (void)out;
 }
 
-nlohmann::json to_envelope(const IdCardResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- id-document
 const ApiSpec kIdDocumentApi = {
     "id-document", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 100u, 8192u, 0u}};
@@ -1681,12 +1104,6 @@ Status to_json(const IdDocumentOptions& options, nlohmann::json& body) {
   write(body, "id_type", options.id_type);
   write(body, "return_portrait_image", options.return_portrait_image);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, IdDocumentOptions& options) {
-  read(body, "country_region", options.country_region);
-  read(body, "id_type", options.id_type);
-  read(body, "return_portrait_image", options.return_portrait_image);
 }
 
 void parse(AnswerReader& in, IdDocumentResult& out) {
@@ -1725,26 +1142,6 @@ void parse(AnswerReader& in, IdDocumentResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const IdDocumentResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "country_region", value.country_region);
-  write(node, "id_type", value.id_type);
-  write(node, "side", value.side);
-  write(node, "first_name", value.first_name);
-  write(node, "last_name", value.last_name);
-  write(node, "sex", value.sex);
-  write(node, "nationality", value.nationality);
-  write(node, "birth_date", value.birth_date);
-  write(node, "issue_date", value.issue_date);
-  write(node, "expiry_date", value.expiry_date);
-  write(node, "document_number", value.document_number);
-  write(node, "address", value.address);
-  write(node, "issuing_authority", value.issuing_authority);
-  write(node, "portrait_image", value.portrait_image);
-  write(node, "confidence", value.confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, IdDocumentResult& out) {
   out = IdDocumentResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -1757,16 +1154,11 @@ void read_envelope_member(AnswerReader& in, std::string_view name, IdDocumentRes
   (void)out;
 }
 
-nlohmann::json to_envelope(const IdDocumentResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- license-plate
 const ApiSpec kLicensePlateApi = {
     "license-plate", "image", true, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 4096u, 0u}};
 
 Status to_json(const LicensePlateOptions&, nlohmann::json&) { return Success{}; }
-void from_json(const nlohmann::json&, LicensePlateOptions&) {}
 
 void parse(AnswerReader& in, LicensePlateItem& out) {
   for (std::string_view name; in.next_member(name);) {
@@ -1782,15 +1174,6 @@ void parse(AnswerReader& in, LicensePlateItem& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const LicensePlateItem& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "plate_number", value.plate_number);
-  write(node, "plate_color", value.plate_color);
-  write(node, "plate_location", value.plate_location);
-  write(node, "confidence", value.confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, LicensePlateResult& out) {
   read_items(in, out.items);
 }
@@ -1801,12 +1184,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, LicensePlateR
   (void)out;
 }
 
-nlohmann::json to_envelope(const LicensePlateResult& value) {
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto& item : value.items) items.push_back(to_json(JsonWriter{}, item));
-  return nlohmann::json{{"result", std::move(items)}};
-}
-
 // ---- macao-id-card
 const ApiSpec kMacaoIdCardApi = {
     "macao-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
@@ -1815,11 +1192,6 @@ Status to_json(const MacaoIdCardOptions& options, nlohmann::json& body) {
   write(body, "side", options.side);
   write(body, "return_portrait_image", options.return_portrait_image);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, MacaoIdCardOptions& options) {
-  read(body, "side", options.side);
-  read(body, "return_portrait_image", options.return_portrait_image);
 }
 
 void parse(AnswerReader& in, MacaoIdCardResult& out) {
@@ -1860,27 +1232,6 @@ void parse(AnswerReader& in, MacaoIdCardResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const MacaoIdCardResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "side", value.side);
-  write(node, "name", value.name);
-  write(node, "name_en", value.name_en);
-  write(node, "sex", value.sex);
-  write(node, "issue_date", value.issue_date);
-  write(node, "expiry_date", value.expiry_date);
-  write(node, "birth_date", value.birth_date);
-  write(node, "initial_issue_date", value.initial_issue_date);
-  write(node, "height", value.height);
-  write(node, "number", value.number);
-  write(node, "symbols", value.symbols);
-  write(node, "machine_code1", value.machine_code1);
-  write(node, "machine_code2", value.machine_code2);
-  write(node, "machine_code3", value.machine_code3);
-  write(node, "portrait_image", value.portrait_image);
-  write(node, "confidence", value.confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, MacaoIdCardResult& out) {
   out = MacaoIdCardResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -1893,10 +1244,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, MacaoIdCardRe
   (void)out;
 }
 
-nlohmann::json to_envelope(const MacaoIdCardResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- mainland-travel-permit
 const ApiSpec kMainlandTravelPermitApi = {
     "mainland-travel-permit", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
@@ -1905,11 +1252,6 @@ Status to_json(const MainlandTravelPermitOptions& options, nlohmann::json& body)
   write(body, "return_portrait_image", options.return_portrait_image);
   write(body, "return_portrait_location", options.return_portrait_location);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, MainlandTravelPermitOptions& options) {
-  read(body, "return_portrait_image", options.return_portrait_image);
-  read(body, "return_portrait_location", options.return_portrait_location);
 }
 
 void parse(AnswerReader& in, MainlandTravelPermitConfidence& out) {
@@ -1948,27 +1290,6 @@ void parse(AnswerReader& in, MainlandTravelPermitConfidence& out) {
       read(in, out.machine_code3);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const MainlandTravelPermitConfidence& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "name", value.name);
-  write(node, "name_en", value.name_en);
-  write(node, "birth_date", value.birth_date);
-  write(node, "sex", value.sex);
-  write(node, "valid_period", value.valid_period);
-  write(node, "issuing_authority", value.issuing_authority);
-  write(node, "number", value.number);
-  write(node, "issue_place", value.issue_place);
-  write(node, "issue_times", value.issue_times);
-  write(node, "type", value.type);
-  write(node, "side", value.side);
-  write(node, "id_name", value.id_name);
-  write(node, "id_number", value.id_number);
-  write(node, "machine_code1", value.machine_code1);
-  write(node, "machine_code2", value.machine_code2);
-  write(node, "machine_code3", value.machine_code3);
-  return node;
 }
 
 void parse(AnswerReader& in, MainlandTravelPermitResult& out) {
@@ -2015,30 +1336,6 @@ void parse(AnswerReader& in, MainlandTravelPermitResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const MainlandTravelPermitResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "name", value.name);
-  write(node, "name_en", value.name_en);
-  write(node, "birth_date", value.birth_date);
-  write(node, "sex", value.sex);
-  write(node, "valid_period", value.valid_period);
-  write(node, "issuing_authority", value.issuing_authority);
-  write(node, "number", value.number);
-  write(node, "issue_place", value.issue_place);
-  write(node, "issue_times", value.issue_times);
-  write(node, "id_name", value.id_name);
-  write(node, "id_number", value.id_number);
-  write(node, "machine_code1", value.machine_code1);
-  write(node, "machine_code2", value.machine_code2);
-  write(node, "machine_code3", value.machine_code3);
-  write(node, "type", value.type);
-  write(node, "side", value.side);
-  write(node, "portrait_image", value.portrait_image);
-  write(node, "portrait_location", value.portrait_location);
-  write(node, "confidence", value.confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, MainlandTravelPermitResult& out) {
   out = MainlandTravelPermitResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -2051,10 +1348,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, MainlandTrave
   (void)out;
 }
 
-nlohmann::json to_envelope(const MainlandTravelPermitResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- myanmar-driver-license
 const ApiSpec kMyanmarDriverLicenseApi = {
     "myanmar-driver-license", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 4096u, 0u}};
@@ -2062,10 +1355,6 @@ const ApiSpec kMyanmarDriverLicenseApi = {
 Status to_json(const MyanmarDriverLicenseOptions& options, nlohmann::json& body) {
   write(body, "convert_unicode", options.convert_unicode);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, MyanmarDriverLicenseOptions& options) {
-  read(body, "convert_unicode", options.convert_unicode);
 }
 
 void parse(AnswerReader& in, MyanmarDriverLicenseConfidence& out) {
@@ -2096,23 +1385,6 @@ void parse(AnswerReader& in, MyanmarDriverLicenseConfidence& out) {
       read(in, out.expiried_date_en);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const MyanmarDriverLicenseConfidence& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "card_number", value.card_number);
-  write(node, "card_number_en", value.card_number_en);
-  write(node, "name", value.name);
-  write(node, "name_en", value.name_en);
-  write(node, "nrc_id", value.nrc_id);
-  write(node, "nrc_id_en", value.nrc_id_en);
-  write(node, "birth", value.birth);
-  write(node, "birth_en", value.birth_en);
-  write(node, "blood_group", value.blood_group);
-  write(node, "blood_group_en", value.blood_group_en);
-  write(node, "expiried_date", value.expiried_date);
-  write(node, "expiried_date_en", value.expiried_date_en);
-  return node;
 }
 
 void parse(AnswerReader& in, MyanmarDriverLicenseResult& out) {
@@ -2147,24 +1419,6 @@ void parse(AnswerReader& in, MyanmarDriverLicenseResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const MyanmarDriverLicenseResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "card_number", value.card_number);
-  write(node, "card_number_en", value.card_number_en);
-  write(node, "name", value.name);
-  write(node, "name_en", value.name_en);
-  write(node, "nrc_id", value.nrc_id);
-  write(node, "nrc_id_en", value.nrc_id_en);
-  write(node, "birth", value.birth);
-  write(node, "birth_en", value.birth_en);
-  write(node, "blood_group", value.blood_group);
-  write(node, "blood_group_en", value.blood_group_en);
-  write(node, "expiried_date", value.expiried_date);
-  write(node, "expiried_date_en", value.expiried_date_en);
-  write(node, "confidence", value.confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, MyanmarDriverLicenseResult& out) {
   out = MyanmarDriverLicenseResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -2175,10 +1429,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, MyanmarDriver
   (void)in;
   (void)name;
   (void)out;
-}
-
-nlohmann::json to_envelope(const MyanmarDriverLicenseResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
 }
 
 // ---- myanmar-id-card
@@ -2193,15 +1443,6 @@ Status to_json(const MyanmarIdcardOptions& options, nlohmann::json& body) {
   write(body, "return_idcard_type", options.return_idcard_type);
   write(body, "return_translation", options.return_translation);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, MyanmarIdcardOptions& options) {
-  read(body, "convert_unicode", options.convert_unicode);
-  read(body, "return_confidence", options.return_confidence);
-  read(body, "return_portrait_image", options.return_portrait_image);
-  read(body, "return_portrait_location", options.return_portrait_location);
-  read(body, "return_idcard_type", options.return_idcard_type);
-  read(body, "return_translation", options.return_translation);
 }
 
 void parse(AnswerReader& in, MyanmarIdcardConfidence& out) {
@@ -2232,22 +1473,6 @@ void parse(AnswerReader& in, MyanmarIdcardConfidence& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const MyanmarIdcardConfidence& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "nrc_id", value.nrc_id);
-  write(node, "issue_date", value.issue_date);
-  write(node, "name", value.name);
-  write(node, "birth", value.birth);
-  write(node, "bloodlines_religion", value.bloodlines_religion);
-  write(node, "height", value.height);
-  write(node, "blood_group", value.blood_group);
-  write(node, "card_id", value.card_id);
-  write(node, "nrc_id_back", value.nrc_id_back);
-  write(node, "profession", value.profession);
-  write(node, "address", value.address);
-  return node;
-}
-
 void parse(AnswerReader& in, MyanmarIdcardTranslationInfo& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "name_translation") {
@@ -2260,15 +1485,6 @@ void parse(AnswerReader& in, MyanmarIdcardTranslationInfo& out) {
       read(in, out.birth_translation);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const MyanmarIdcardTranslationInfo& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "name_translation", value.name_translation);
-  write(node, "father_name_translation", value.father_name_translation);
-  write(node, "nrc_id_translation", value.nrc_id_translation);
-  write(node, "birth_translation", value.birth_translation);
-  return node;
 }
 
 void parse(AnswerReader& in, MyanmarIdcardResult& out) {
@@ -2315,30 +1531,6 @@ void parse(AnswerReader& in, MyanmarIdcardResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const MyanmarIdcardResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "side", value.side);
-  write(node, "class", value.card_class);
-  write(node, "nrc_id", value.nrc_id);
-  write(node, "issue_date", value.issue_date);
-  write(node, "name", value.name);
-  write(node, "father_name", value.father_name);
-  write(node, "birth", value.birth);
-  write(node, "bloodlines_religion", value.bloodlines_religion);
-  write(node, "height", value.height);
-  write(node, "blood_group", value.blood_group);
-  write(node, "card_id", value.card_id);
-  write(node, "nrc_id_back", value.nrc_id_back);
-  write(node, "profession", value.profession);
-  write(node, "address", value.address);
-  write(node, "confidence", value.confidence);
-  write(node, "portrait_image", value.portrait_image);
-  write(node, "portrait_location", value.portrait_location);
-  write(node, "idcard_type", value.idcard_type);
-  write(node, "translation_info", value.translation_info);
-  return node;
-}
-
 void parse_result(AnswerReader& in, MyanmarIdcardResult& out) {
   out = MyanmarIdcardResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -2351,10 +1543,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, MyanmarIdcard
   (void)out;
 }
 
-nlohmann::json to_envelope(const MyanmarIdcardResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- passport
 const ApiSpec kPassportApi = {
     "passport", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
@@ -2362,10 +1550,6 @@ const ApiSpec kPassportApi = {
 Status to_json(const PassportOptions& options, nlohmann::json& body) {
   write(body, "country_code", options.country_code);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, PassportOptions& options) {
-  read(body, "country_code", options.country_code);
 }
 
 void parse(AnswerReader& in, PassportResult& out) {
@@ -2404,26 +1588,6 @@ void parse(AnswerReader& in, PassportResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const PassportResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "passport_type", value.passport_type);
-  write(node, "country_code", value.country_code);
-  write(node, "passport_number", value.passport_number);
-  write(node, "nationality", value.nationality);
-  write(node, "surname", value.surname);
-  write(node, "given_name", value.given_name);
-  write(node, "sex", value.sex);
-  write(node, "date_of_birth", value.date_of_birth);
-  write(node, "date_of_expiry", value.date_of_expiry);
-  write(node, "date_of_issue", value.date_of_issue);
-  write(node, "place_of_birth", value.place_of_birth);
-  write(node, "place_of_issue", value.place_of_issue);
-  write(node, "issuing_authority", value.issuing_authority);
-  write(node, "confidence", value.confidence);
-  write(node, "extra_info", value.extra_info);
-  return node;
-}
-
 void parse_result(AnswerReader& in, PassportResult& out) {
   out = PassportResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -2436,10 +1600,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, PassportResul
   (void)out;
 }
 
-nlohmann::json to_envelope(const PassportResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- pcr-test-record
 const ApiSpec kPcrTestRecordApi = {
     "pcr-test-record", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
@@ -2447,10 +1607,6 @@ const ApiSpec kPcrTestRecordApi = {
 Status to_json(const PcrTestRecordOptions& options, nlohmann::json& body) {
   write(body, "detect_direction", options.detect_direction);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, PcrTestRecordOptions& options) {
-  read(body, "detect_direction", options.detect_direction);
 }
 
 void parse(AnswerReader& in, PcrTestRecordConfidence& out) {
@@ -2467,15 +1623,6 @@ void parse(AnswerReader& in, PcrTestRecordConfidence& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const PcrTestRecordConfidence& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "name", value.name);
-  write(node, "sampling_time", value.sampling_time);
-  write(node, "test_time", value.test_time);
-  write(node, "test_result", value.test_result);
-  return node;
-}
-
 void parse(AnswerReader& in, PcrTestRecordWordsBlock& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "words") {
@@ -2486,14 +1633,6 @@ void parse(AnswerReader& in, PcrTestRecordWordsBlock& out) {
       read(in, out.confidence);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const PcrTestRecordWordsBlock& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "words", value.words);
-  write(node, "location", value.location);
-  write(node, "confidence", value.confidence);
-  return node;
 }
 
 void parse(AnswerReader& in, PcrTestRecordResult& out) {
@@ -2516,18 +1655,6 @@ void parse(AnswerReader& in, PcrTestRecordResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const PcrTestRecordResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "name", value.name);
-  write(node, "sampling_time", value.sampling_time);
-  write(node, "test_time", value.test_time);
-  write(node, "test_result", value.test_result);
-  write(node, "confidence", value.confidence);
-  write(node, "words_block_count", value.words_block_count);
-  write(node, "words_block_list", value.words_block_list);
-  return node;
-}
-
 void parse_result(AnswerReader& in, PcrTestRecordResult& out) {
   out = PcrTestRecordResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -2540,10 +1667,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, PcrTestRecord
   (void)out;
 }
 
-nlohmann::json to_envelope(const PcrTestRecordResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- peru-id-card
 const ApiSpec kPeruIdCardApi = {
     "peru-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatPdf, 15u, 8192u, 0u}};
@@ -2552,11 +1675,6 @@ Status to_json(const PeruIdCardOptions& options, nlohmann::json& body) {
   write(body, "return_portrait_image", options.return_portrait_image);
   write(body, "return_portrait_location", options.return_portrait_location);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, PeruIdCardOptions& options) {
-  read(body, "return_portrait_image", options.return_portrait_image);
-  read(body, "return_portrait_location", options.return_portrait_location);
 }
 
 void parse(AnswerReader& in, PeruIdCardResult& out) {
@@ -2617,37 +1735,6 @@ void parse(AnswerReader& in, PeruIdCardResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const PeruIdCardResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "cui_number", value.cui_number);
-  write(node, "first_surname", value.first_surname);
-  write(node, "second_surname", value.second_surname);
-  write(node, "given_name", value.given_name);
-  write(node, "sex", value.sex);
-  write(node, "marital_status", value.marital_status);
-  write(node, "birth_date", value.birth_date);
-  write(node, "nationality", value.nationality);
-  write(node, "issue_date", value.issue_date);
-  write(node, "expiry_date", value.expiry_date);
-  write(node, "birth_place", value.birth_place);
-  write(node, "voting_group", value.voting_group);
-  write(node, "organ_donation", value.organ_donation);
-  write(node, "registration_date", value.registration_date);
-  write(node, "portrait_image", value.portrait_image);
-  write(node, "portrait_location", value.portrait_location);
-  write(node, "address", value.address);
-  write(node, "department", value.department);
-  write(node, "province", value.province);
-  write(node, "district", value.district);
-  write(node, "remarks", value.remarks);
-  write(node, "machine_code1", value.machine_code1);
-  write(node, "machine_code2", value.machine_code2);
-  write(node, "machine_code3", value.machine_code3);
-  write(node, "duplicate", value.duplicate);
-  write(node, "confidence", value.confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, PeruIdCardResult& out) {
   out = PeruIdCardResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -2660,16 +1747,11 @@ void read_envelope_member(AnswerReader& in, std::string_view name, PeruIdCardRes
   (void)out;
 }
 
-nlohmann::json to_envelope(const PeruIdCardResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- real-estate-certificate
 const ApiSpec kRealEstateCertificateApi = {
     "real-estate-certificate", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const RealEstateCertificateOptions&, nlohmann::json&) { return Success{}; }
-void from_json(const nlohmann::json&, RealEstateCertificateOptions&) {}
 
 void parse(AnswerReader& in, RealEstateCertificateResult& out) {
   for (std::string_view name; in.next_member(name);) {
@@ -2721,33 +1803,6 @@ void parse(AnswerReader& in, RealEstateCertificateResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const RealEstateCertificateResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "issuer", value.issuer);
-  write(node, "issue_date", value.issue_date);
-  write(node, "real_estate_certificate_no", value.real_estate_certificate_no);
-  write(node, "mortgage_seals", value.mortgage_seals);
-  write(node, "canceled_mortgage_seals", value.canceled_mortgage_seals);
-  write(node, "estate_location", value.estate_location);
-  write(node, "total_floors", value.total_floors);
-  write(node, "floor", value.floor);
-  write(node, "year_built", value.year_built);
-  write(node, "structure", value.structure);
-  write(node, "area", value.area);
-  write(node, "revenue_stamps", value.revenue_stamps);
-  write(node, "ownership_certificate_no", value.ownership_certificate_no);
-  write(node, "estate_holder", value.estate_holder);
-  write(node, "obligee", value.obligee);
-  write(node, "ownership", value.ownership);
-  write(node, "property_unit_no", value.property_unit_no);
-  write(node, "right_type", value.right_type);
-  write(node, "right_nature", value.right_nature);
-  write(node, "usage", value.usage);
-  write(node, "intended_usage", value.intended_usage);
-  write(node, "confidence", value.confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, RealEstateCertificateResult& out) {
   out = RealEstateCertificateResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -2758,10 +1813,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, RealEstateCer
   (void)in;
   (void)name;
   (void)out;
-}
-
-nlohmann::json to_envelope(const RealEstateCertificateResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
 }
 
 // ---- thailand-id-card
@@ -2775,14 +1826,6 @@ Status to_json(const ThailandIdcardOptions& options, nlohmann::json& body) {
   write(body, "return_idcard_type", options.return_idcard_type);
   write(body, "return_text_location", options.return_text_location);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, ThailandIdcardOptions& options) {
-  read(body, "side", options.side);
-  read(body, "return_portrait_image", options.return_portrait_image);
-  read(body, "return_portrait_location", options.return_portrait_location);
-  read(body, "return_idcard_type", options.return_idcard_type);
-  read(body, "return_text_location", options.return_text_location);
 }
 
 void parse(AnswerReader& in, ThailandIdcardConfidence& out) {
@@ -2823,28 +1866,6 @@ void parse(AnswerReader& in, ThailandIdcardConfidence& out) {
       read(in, out.laser_number);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const ThailandIdcardConfidence& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "id_number", value.id_number);
-  write(node, "name_th", value.name_th);
-  write(node, "name_en", value.name_en);
-  write(node, "ref_number", value.ref_number);
-  write(node, "first_name_en", value.first_name_en);
-  write(node, "last_name_en", value.last_name_en);
-  write(node, "date_of_birth_th", value.date_of_birth_th);
-  write(node, "date_of_birth_en", value.date_of_birth_en);
-  write(node, "religion_th", value.religion_th);
-  write(node, "address_th", value.address_th);
-  write(node, "date_of_issue_th", value.date_of_issue_th);
-  write(node, "date_of_issue_en", value.date_of_issue_en);
-  write(node, "date_of_expiry_th", value.date_of_expiry_th);
-  write(node, "date_of_expiry_en", value.date_of_expiry_en);
-  write(node, "serial_number", value.serial_number);
-  write(node, "card_number", value.card_number);
-  write(node, "laser_number", value.laser_number);
-  return node;
 }
 
 void parse(AnswerReader& in, ThailandIdcardResult& out) {
@@ -2901,35 +1922,6 @@ void parse(AnswerReader& in, ThailandIdcardResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const ThailandIdcardResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "type", value.type);
-  write(node, "name_en", value.name_en);
-  write(node, "ref_number", value.ref_number);
-  write(node, "side", value.side);
-  write(node, "id_number", value.id_number);
-  write(node, "name_th", value.name_th);
-  write(node, "first_name_en", value.first_name_en);
-  write(node, "last_name_en", value.last_name_en);
-  write(node, "date_of_birth_th", value.date_of_birth_th);
-  write(node, "date_of_birth_en", value.date_of_birth_en);
-  write(node, "religion_th", value.religion_th);
-  write(node, "address_th", value.address_th);
-  write(node, "date_of_issue_th", value.date_of_issue_th);
-  write(node, "date_of_issue_en", value.date_of_issue_en);
-  write(node, "date_of_expiry_th", value.date_of_expiry_th);
-  write(node, "date_of_expiry_en", value.date_of_expiry_en);
-  write(node, "serial_number", value.serial_number);
-  write(node, "card_number", value.card_number);
-  write(node, "laser_number", value.laser_number);
-  write(node, "confidence", value.confidence);
-  write(node, "portrait_image", value.portrait_image);
-  write(node, "portrait_location", value.portrait_location);
-  write(node, "idcard_type", value.idcard_type);
-  write(node, "text_location", value.text_location);
-  return node;
-}
-
 void parse_result(AnswerReader& in, ThailandIdcardResult& out) {
   out = ThailandIdcardResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -2942,16 +1934,11 @@ void read_envelope_member(AnswerReader& in, std::string_view name, ThailandIdcar
   (void)out;
 }
 
-nlohmann::json to_envelope(const ThailandIdcardResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- thailand-license-plate
 const ApiSpec kThailandLicensePlateApi = {
     "thailand-license-plate", "image", true, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const ThailandLicensePlateOptions&, nlohmann::json&) { return Success{}; }
-void from_json(const nlohmann::json&, ThailandLicensePlateOptions&) {}
 
 void parse(AnswerReader& in, ThailandLicensePlateItem& out) {
   for (std::string_view name; in.next_member(name);) {
@@ -2967,15 +1954,6 @@ void parse(AnswerReader& in, ThailandLicensePlateItem& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const ThailandLicensePlateItem& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "plate_number", value.plate_number);
-  write(node, "plate_location", value.plate_location);
-  write(node, "confidence", value.confidence);
-  write(node, "province", value.province);
-  return node;
-}
-
 void parse_result(AnswerReader& in, ThailandLicensePlateResult& out) {
   read_items(in, out.items);
 }
@@ -2986,12 +1964,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, ThailandLicen
   (void)out;
 }
 
-nlohmann::json to_envelope(const ThailandLicensePlateResult& value) {
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto& item : value.items) items.push_back(to_json(JsonWriter{}, item));
-  return nlohmann::json{{"result", std::move(items)}};
-}
-
 // ---- transportation-license
 const ApiSpec kTransportationLicenseApi = {
     "transportation-license", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 4096u, 0u}};
@@ -3000,11 +1972,6 @@ Status to_json(const TransportationLicenseOptions& options, nlohmann::json& body
   write(body, "return_image_location", options.return_image_location);
   write(body, "return_adjusted_image", options.return_adjusted_image);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, TransportationLicenseOptions& options) {
-  read(body, "return_image_location", options.return_image_location);
-  read(body, "return_adjusted_image", options.return_adjusted_image);
 }
 
 void parse(AnswerReader& in, TransportationLicenseResult& out) {
@@ -3051,30 +2018,6 @@ void parse(AnswerReader& in, TransportationLicenseResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const TransportationLicenseResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "owner_name", value.owner_name);
-  write(node, "license_number", value.license_number);
-  write(node, "vehicle_number", value.vehicle_number);
-  write(node, "vehicle_type", value.vehicle_type);
-  write(node, "maximum_capacity", value.maximum_capacity);
-  write(node, "vehicle_size", value.vehicle_size);
-  write(node, "issuing_authority", value.issuing_authority);
-  write(node, "issue_date", value.issue_date);
-  write(node, "owner_address", value.owner_address);
-  write(node, "economic_type", value.economic_type);
-  write(node, "business_certificate", value.business_certificate);
-  write(node, "business_scope", value.business_scope);
-  write(node, "expiry_date", value.expiry_date);
-  write(node, "review_expiry_date", value.review_expiry_date);
-  write(node, "assessed_technical_level", value.assessed_technical_level);
-  write(node, "image_location", value.image_location);
-  write(node, "adjusted_image", value.adjusted_image);
-  write(node, "is_temporary_certificate", value.is_temporary_certificate);
-  write(node, "confidence", value.confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, TransportationLicenseResult& out) {
   out = TransportationLicenseResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -3087,16 +2030,11 @@ void read_envelope_member(AnswerReader& in, std::string_view name, Transportatio
   (void)out;
 }
 
-nlohmann::json to_envelope(const TransportationLicenseResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- transportation-qualification-certificate
 const ApiSpec kQualificationCertificateApi = {
     "transportation-qualification-certificate", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const QualificationCertificateOptions&, nlohmann::json&) { return Success{}; }
-void from_json(const nlohmann::json&, QualificationCertificateOptions&) {}
 
 void parse(AnswerReader& in, QualificationCertificateCategory& out) {
   for (std::string_view name; in.next_member(name);) {
@@ -3112,15 +2050,6 @@ void parse(AnswerReader& in, QualificationCertificateCategory& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const QualificationCertificateCategory& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "category", value.category);
-  write(node, "initial_issue_date", value.initial_issue_date);
-  write(node, "issue_date", value.issue_date);
-  write(node, "expiry_date", value.expiry_date);
-  return node;
-}
-
 void parse(AnswerReader& in, QualificationCertificateCategoryConfidence& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "category") {
@@ -3133,15 +2062,6 @@ void parse(AnswerReader& in, QualificationCertificateCategoryConfidence& out) {
       read(in, out.expiry_date);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const QualificationCertificateCategoryConfidence& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "category", value.category);
-  write(node, "initial_issue_date", value.initial_issue_date);
-  write(node, "issue_date", value.issue_date);
-  write(node, "expiry_date", value.expiry_date);
-  return node;
 }
 
 void parse(AnswerReader& in, QualificationCertificateConfidence& out) {
@@ -3184,29 +2104,6 @@ void parse(AnswerReader& in, QualificationCertificateConfidence& out) {
       read(in, out.qualification_category_list);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const QualificationCertificateConfidence& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "id_number", value.id_number);
-  write(node, "assessment_date", value.assessment_date);
-  write(node, "certificate_number", value.certificate_number);
-  write(node, "file_number", value.file_number);
-  write(node, "union_card_number", value.union_card_number);
-  write(node, "continuing_education_info", value.continuing_education_info);
-  write(node, "sex", value.sex);
-  write(node, "phone_number", value.phone_number);
-  write(node, "registration_date", value.registration_date);
-  write(node, "work_unit", value.work_unit);
-  write(node, "integrity_assessment_info", value.integrity_assessment_info);
-  write(node, "nationality", value.nationality);
-  write(node, "name", value.name);
-  write(node, "address", value.address);
-  write(node, "driving_class", value.driving_class);
-  write(node, "issuing_authority", value.issuing_authority);
-  write(node, "birth_date", value.birth_date);
-  write(node, "qualification_category_list", value.qualification_category_list);
-  return node;
 }
 
 void parse(AnswerReader& in, QualificationCertificateResult& out) {
@@ -3253,30 +2150,6 @@ void parse(AnswerReader& in, QualificationCertificateResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const QualificationCertificateResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "id_number", value.id_number);
-  write(node, "assessment_date", value.assessment_date);
-  write(node, "certificate_number", value.certificate_number);
-  write(node, "file_number", value.file_number);
-  write(node, "union_card_number", value.union_card_number);
-  write(node, "continuing_education_info", value.continuing_education_info);
-  write(node, "sex", value.sex);
-  write(node, "phone_number", value.phone_number);
-  write(node, "registration_date", value.registration_date);
-  write(node, "work_unit", value.work_unit);
-  write(node, "integrity_assessment_info", value.integrity_assessment_info);
-  write(node, "nationality", value.nationality);
-  write(node, "name", value.name);
-  write(node, "address", value.address);
-  write(node, "driving_class", value.driving_class);
-  write(node, "issuing_authority", value.issuing_authority);
-  write(node, "birth_date", value.birth_date);
-  write(node, "qualification_category_list", value.qualification_category_list);
-  write(node, "confidence", value.confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, QualificationCertificateResult& out) {
   out = QualificationCertificateResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -3289,10 +2162,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, Qualification
   (void)out;
 }
 
-nlohmann::json to_envelope(const QualificationCertificateResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- vehicle-certificate
 const ApiSpec kVehicleCertificateApi = {
     "vehicle-certificate", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
@@ -3300,10 +2169,6 @@ const ApiSpec kVehicleCertificateApi = {
 Status to_json(const VehicleCertificateOptions& options, nlohmann::json& body) {
   write(body, "return_text_location", options.return_text_location);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, VehicleCertificateOptions& options) {
-  read(body, "return_text_location", options.return_text_location);
 }
 
 void parse(AnswerReader& in, VehicleCertificateResult& out) {
@@ -3402,56 +2267,6 @@ void parse(AnswerReader& in, VehicleCertificateResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const VehicleCertificateResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "certificate_number", value.certificate_number);
-  write(node, "issue_date", value.issue_date);
-  write(node, "manufacture_name", value.manufacture_name);
-  write(node, "vehicle_brand", value.vehicle_brand);
-  write(node, "vehicle_name", value.vehicle_name);
-  write(node, "vehicle_model", value.vehicle_model);
-  write(node, "vin", value.vin);
-  write(node, "vehicle_color", value.vehicle_color);
-  write(node, "chassis_model", value.chassis_model);
-  write(node, "chassis_id", value.chassis_id);
-  write(node, "chassis_certificate_number", value.chassis_certificate_number);
-  write(node, "engine_model", value.engine_model);
-  write(node, "engine_number", value.engine_number);
-  write(node, "fuel_type", value.fuel_type);
-  write(node, "displacement", value.displacement);
-  write(node, "power", value.power);
-  write(node, "emission_standard", value.emission_standard);
-  write(node, "fuel_consumption", value.fuel_consumption);
-  write(node, "overall_dimension_length", value.overall_dimension_length);
-  write(node, "overall_dimension_width", value.overall_dimension_width);
-  write(node, "overall_dimension_height", value.overall_dimension_height);
-  write(node, "container_dimension_length", value.container_dimension_length);
-  write(node, "container_dimension_width", value.container_dimension_width);
-  write(node, "container_dimension_height", value.container_dimension_height);
-  write(node, "spring_quantity", value.spring_quantity);
-  write(node, "tire_quantity", value.tire_quantity);
-  write(node, "tire_size", value.tire_size);
-  write(node, "front_wheel_track", value.front_wheel_track);
-  write(node, "rear_wheel_track", value.rear_wheel_track);
-  write(node, "wheelbase", value.wheelbase);
-  write(node, "axle_load", value.axle_load);
-  write(node, "axle_quantity", value.axle_quantity);
-  write(node, "steering_form", value.steering_form);
-  write(node, "total_weight", value.total_weight);
-  write(node, "equipment_weight", value.equipment_weight);
-  write(node, "maximum_laden_mass", value.maximum_laden_mass);
-  write(node, "mass_utilization_coefficient", value.mass_utilization_coefficient);
-  write(node, "traction_weight", value.traction_weight);
-  write(node, "maximum_load_mass", value.maximum_load_mass);
-  write(node, "cab_passenger_capacity", value.cab_passenger_capacity);
-  write(node, "passenger_capacity", value.passenger_capacity);
-  write(node, "max_design_speed", value.max_design_speed);
-  write(node, "manufacture_date", value.manufacture_date);
-  write(node, "confidence", value.confidence);
-  write(node, "text_location", value.text_location);
-  return node;
-}
-
 void parse_result(AnswerReader& in, VehicleCertificateResult& out) {
   out = VehicleCertificateResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -3462,10 +2277,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, VehicleCertif
   (void)in;
   (void)name;
   (void)out;
-}
-
-nlohmann::json to_envelope(const VehicleCertificateResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
 }
 
 // ---- vehicle-license
@@ -3481,14 +2292,6 @@ Status to_json(const VehicleLicenseOptions& options, nlohmann::json& body) {
   return Success{};
 }
 
-void from_json(const nlohmann::json& body, VehicleLicenseOptions& options) {
-  read(body, "side", options.side);
-  read(body, "return_issuing_authority", options.return_issuing_authority);
-  read(body, "return_text_location", options.return_text_location);
-  read(body, "recognize_electronic_license", options.recognize_electronic_license);
-  read(body, "alarm", options.alarm);
-}
-
 void parse(AnswerReader& in, VehicleLicenseAlarmResult& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "detect_blocking_within_border_result") {
@@ -3499,13 +2302,6 @@ void parse(AnswerReader& in, VehicleLicenseAlarmResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const VehicleLicenseAlarmResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "detect_blocking_within_border_result", value.detect_blocking_within_border_result);
-  write(node, "detect_border_integrity_result", value.detect_border_integrity_result);
-  return node;
-}
-
 void parse(AnswerReader& in, VehicleLicenseAlarmConfidence& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "blocking_within_border_score") {
@@ -3514,13 +2310,6 @@ void parse(AnswerReader& in, VehicleLicenseAlarmConfidence& out) {
       read(in, out.border_integrity_score);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const VehicleLicenseAlarmConfidence& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "blocking_within_border_score", value.blocking_within_border_score);
-  write(node, "border_integrity_score", value.border_integrity_score);
-  return node;
 }
 
 void parse(AnswerReader& in, VehicleLicenseFront& out) {
@@ -3557,25 +2346,6 @@ void parse(AnswerReader& in, VehicleLicenseFront& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const VehicleLicenseFront& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "number", value.number);
-  write(node, "vehicle_type", value.vehicle_type);
-  write(node, "name", value.name);
-  write(node, "address", value.address);
-  write(node, "use_character", value.use_character);
-  write(node, "model", value.model);
-  write(node, "vin", value.vin);
-  write(node, "engine_no", value.engine_no);
-  write(node, "register_date", value.register_date);
-  write(node, "issue_date", value.issue_date);
-  write(node, "issuing_authority", value.issuing_authority);
-  write(node, "text_location", value.text_location);
-  write(node, "alarm_result", value.alarm_result);
-  write(node, "alarm_confidence", value.alarm_confidence);
-  return node;
-}
-
 void parse(AnswerReader& in, VehicleLicenseBack& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "number") {
@@ -3610,26 +2380,6 @@ void parse(AnswerReader& in, VehicleLicenseBack& out) {
       read(in, out.alarm_confidence);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const VehicleLicenseBack& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "number", value.number);
-  write(node, "file_no", value.file_no);
-  write(node, "approved_passengers", value.approved_passengers);
-  write(node, "gross_mass", value.gross_mass);
-  write(node, "unladen_mass", value.unladen_mass);
-  write(node, "approved_load", value.approved_load);
-  write(node, "dimension", value.dimension);
-  write(node, "traction_mass", value.traction_mass);
-  write(node, "remarks", value.remarks);
-  write(node, "inspection_record", value.inspection_record);
-  write(node, "code_number", value.code_number);
-  write(node, "energy_type", value.energy_type);
-  write(node, "text_location", value.text_location);
-  write(node, "alarm_result", value.alarm_result);
-  write(node, "alarm_confidence", value.alarm_confidence);
-  return node;
 }
 
 void parse(AnswerReader& in, VehicleLicenseResult& out) {
@@ -3700,42 +2450,6 @@ void parse(AnswerReader& in, VehicleLicenseResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const VehicleLicenseResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "type", value.type);
-  write(node, "number", value.number);
-  write(node, "vehicle_type", value.vehicle_type);
-  write(node, "name", value.name);
-  write(node, "address", value.address);
-  write(node, "use_character", value.use_character);
-  write(node, "model", value.model);
-  write(node, "engine_no", value.engine_no);
-  write(node, "vin", value.vin);
-  write(node, "register_date", value.register_date);
-  write(node, "issue_date", value.issue_date);
-  write(node, "issuing_authority", value.issuing_authority);
-  write(node, "file_no", value.file_no);
-  write(node, "approved_passengers", value.approved_passengers);
-  write(node, "gross_mass", value.gross_mass);
-  write(node, "unladen_mass", value.unladen_mass);
-  write(node, "approved_load", value.approved_load);
-  write(node, "dimension", value.dimension);
-  write(node, "traction_mass", value.traction_mass);
-  write(node, "remarks", value.remarks);
-  write(node, "inspection_record", value.inspection_record);
-  write(node, "code_number", value.code_number);
-  write(node, "text_location", value.text_location);
-  write(node, "energy_type", value.energy_type);
-  write(node, "color", value.color);
-  write(node, "mandatory_scrapping_date", value.mandatory_scrapping_date);
-  write(node, "status", value.status);
-  write(node, "front", value.front);
-  write(node, "back", value.back);
-  write(node, "alarm_result", value.alarm_result);
-  write(node, "alarm_confidence", value.alarm_confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, VehicleLicenseResult& out) {
   out = VehicleLicenseResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -3746,10 +2460,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, VehicleLicens
   (void)in;
   (void)name;
   (void)out;
-}
-
-nlohmann::json to_envelope(const VehicleLicenseResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
 }
 
 // ---- vietnam-id-card
@@ -3763,14 +2473,6 @@ Status to_json(const VietnamIdCardOptions& options, nlohmann::json& body) {
   write(body, "return_idcard_type", options.return_idcard_type);
   write(body, "return_text_location", options.return_text_location);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, VietnamIdCardOptions& options) {
-  read(body, "side", options.side);
-  read(body, "return_portrait_image", options.return_portrait_image);
-  read(body, "return_portrait_location", options.return_portrait_location);
-  read(body, "return_idcard_type", options.return_idcard_type);
-  read(body, "return_text_location", options.return_text_location);
 }
 
 void parse(AnswerReader& in, VietnamIdCardResult& out) {
@@ -3817,30 +2519,6 @@ void parse(AnswerReader& in, VietnamIdCardResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const VietnamIdCardResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "side", value.side);
-  write(node, "number", value.number);
-  write(node, "full_name", value.full_name);
-  write(node, "birth_date", value.birth_date);
-  write(node, "sex", value.sex);
-  write(node, "nationality", value.nationality);
-  write(node, "origin_place", value.origin_place);
-  write(node, "residence_place", value.residence_place);
-  write(node, "expiry_date", value.expiry_date);
-  write(node, "personal_identification", value.personal_identification);
-  write(node, "issue_date", value.issue_date);
-  write(node, "machine_code1", value.machine_code1);
-  write(node, "machine_code2", value.machine_code2);
-  write(node, "machine_code3", value.machine_code3);
-  write(node, "confidence", value.confidence);
-  write(node, "portrait_image", value.portrait_image);
-  write(node, "portrait_location", value.portrait_location);
-  write(node, "idcard_type", value.idcard_type);
-  write(node, "text_location", value.text_location);
-  return node;
-}
-
 void parse_result(AnswerReader& in, VietnamIdCardResult& out) {
   out = VietnamIdCardResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -3853,16 +2531,11 @@ void read_envelope_member(AnswerReader& in, std::string_view name, VietnamIdCard
   (void)out;
 }
 
-nlohmann::json to_envelope(const VietnamIdCardResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- vin
 const ApiSpec kVinApi = {
     "vin", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 4096u, 0u}};
 
 Status to_json(const VinOptions&, nlohmann::json&) { return Success{}; }
-void from_json(const nlohmann::json&, VinOptions&) {}
 
 void parse(AnswerReader& in, VinResult& out) {
   for (std::string_view name; in.next_member(name);) {
@@ -3870,12 +2543,6 @@ void parse(AnswerReader& in, VinResult& out) {
       read(in, out.vin);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const VinResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "vin", value.vin);
-  return node;
 }
 
 void parse_result(AnswerReader& in, VinResult& out) {
@@ -3888,10 +2555,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, VinResult& ou
   (void)in;
   (void)name;
   (void)out;
-}
-
-nlohmann::json to_envelope(const VinResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
 }
 
 }  // namespace internal

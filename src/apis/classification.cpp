@@ -22,13 +22,6 @@ Status to_json(const AutoClassificationOptions& options, nlohmann::json& body) {
   return Success{};
 }
 
-void from_json(const nlohmann::json& body, AutoClassificationOptions& options) {
-  read(body, "type_list", options.type_list);
-  read(body, "pdf_page_number", options.pdf_page_number);
-  read_json_text(body, "extended_parameters", options.extended_parameters);
-  read(body, "detect_seal", options.detect_seal);
-}
-
 void parse(AnswerReader& in, AutoClassificationResultStatus& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "error_code") {
@@ -37,13 +30,6 @@ void parse(AnswerReader& in, AutoClassificationResultStatus& out) {
       read(in, out.error_msg);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const AutoClassificationResultStatus& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "error_code", value.error_code);
-  write(node, "error_msg", value.error_msg);
-  return node;
 }
 
 void parse(AnswerReader& in, AutoClassificationItem& out) {
@@ -62,16 +48,6 @@ void parse(AnswerReader& in, AutoClassificationItem& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const AutoClassificationItem& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "status", value.status);
-  write(node, "content", value.content);
-  write(node, "type", value.type);
-  write(node, "location", value.location);
-  write(node, "seal_mark", value.seal_mark);
-  return node;
-}
-
 void parse_result(AnswerReader& in, AutoClassificationResult& out) {
   read_items(in, out.items);
 }
@@ -82,12 +58,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, AutoClassific
   (void)out;
 }
 
-nlohmann::json to_envelope(const AutoClassificationResult& value) {
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto& item : value.items) items.push_back(to_json(JsonWriter{}, item));
-  return nlohmann::json{{"result", std::move(items)}};
-}
-
 // ---- auto-id-doc-classification
 const ApiSpec kAutoIdDocClassificationApi = {
     "auto-id-doc-classification", "data", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
@@ -95,10 +65,6 @@ const ApiSpec kAutoIdDocClassificationApi = {
 Status to_json(const AutoIdDocClassificationOptions& options, nlohmann::json& body) {
   write(body, "alarm", options.alarm);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, AutoIdDocClassificationOptions& options) {
-  read(body, "alarm", options.alarm);
 }
 
 void parse(AnswerReader& in, AutoIdDocClassificationAlarmResult& out) {
@@ -121,18 +87,6 @@ void parse(AnswerReader& in, AutoIdDocClassificationAlarmResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const AutoIdDocClassificationAlarmResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "detect_blur_result", value.detect_blur_result);
-  write(node, "detect_glare_result", value.detect_glare_result);
-  write(node, "detect_blocking_within_border_result", value.detect_blocking_within_border_result);
-  write(node, "detect_insufficient_lighting_result", value.detect_insufficient_lighting_result);
-  write(node, "detect_copy_result", value.detect_copy_result);
-  write(node, "detect_border_integrity_result", value.detect_border_integrity_result);
-  write(node, "detect_reproduce_result", value.detect_reproduce_result);
-  return node;
-}
-
 void parse(AnswerReader& in, AutoIdDocClassificationAlarmConfidence& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "blur_score") {
@@ -153,18 +107,6 @@ void parse(AnswerReader& in, AutoIdDocClassificationAlarmConfidence& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const AutoIdDocClassificationAlarmConfidence& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "blur_score", value.blur_score);
-  write(node, "glare_score", value.glare_score);
-  write(node, "blocking_within_border_score", value.blocking_within_border_score);
-  write(node, "insufficient_lighting_score", value.insufficient_lighting_score);
-  write(node, "copy_score", value.copy_score);
-  write(node, "border_integrity_score", value.border_integrity_score);
-  write(node, "reproduce_score", value.reproduce_score);
-  return node;
-}
-
 void parse(AnswerReader& in, AutoIdDocClassificationResult& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "type") {
@@ -181,16 +123,6 @@ void parse(AnswerReader& in, AutoIdDocClassificationResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const AutoIdDocClassificationResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "type", value.type);
-  write(node, "location", value.location);
-  write(node, "confidence", value.confidence);
-  write(node, "alarm_result", value.alarm_result);
-  write(node, "alarm_confidence", value.alarm_confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, AutoIdDocClassificationResult& out) {
   out = AutoIdDocClassificationResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -201,10 +133,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, AutoIdDocClas
   (void)in;
   (void)name;
   (void)out;
-}
-
-nlohmann::json to_envelope(const AutoIdDocClassificationResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
 }
 
 }  // namespace internal

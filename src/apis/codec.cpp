@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "apis/generated.h"
-#include "client/internal.h"
+#include "common/errors.h"
 #include "common/json_document.h"
 #include "model/json_text.h"
 

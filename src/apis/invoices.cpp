@@ -15,7 +15,6 @@ const ApiSpec kAcceptanceBillApi = {
     "acceptance-bill", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const AcceptanceBillOptions&, nlohmann::json&) { return Success{}; }
-void from_json(const nlohmann::json&, AcceptanceBillOptions&) {}
 
 void parse(AnswerReader& in, AcceptanceBillResult& out) {
   for (std::string_view name; in.next_member(name);) {
@@ -111,55 +110,6 @@ void parse(AnswerReader& in, AcceptanceBillResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const AcceptanceBillResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "issue_date", value.issue_date);
-  write(node, "due_date", value.due_date);
-  write(node, "bill_status", value.bill_status);
-  write(node, "bill_number", value.bill_number);
-  write(node, "issuer_full_name", value.issuer_full_name);
-  write(node, "issuer_account", value.issuer_account);
-  write(node, "issuer_bank_name", value.issuer_bank_name);
-  write(node, "issuer_bank_number", value.issuer_bank_number);
-  write(node, "payee_full_name", value.payee_full_name);
-  write(node, "payee_account", value.payee_account);
-  write(node, "payee_bank_name", value.payee_bank_name);
-  write(node, "payee_bank_number", value.payee_bank_number);
-  write(node, "issuance_guarantor_name", value.issuance_guarantor_name);
-  write(node, "issuance_guarantor_address", value.issuance_guarantor_address);
-  write(node, "issuance_guarantor_account", value.issuance_guarantor_account);
-  write(node, "issuance_guarantee_date", value.issuance_guarantee_date);
-  write(node, "issuance_guarantor_bank_number", value.issuance_guarantor_bank_number);
-  write(node, "issuance_guarantor_bank_name", value.issuance_guarantor_bank_name);
-  write(node, "amount_in_words", value.amount_in_words);
-  write(node, "amount_in_figures", value.amount_in_figures);
-  write(node, "acceptor_full_name", value.acceptor_full_name);
-  write(node, "acceptor_account", value.acceptor_account);
-  write(node, "acceptor_bank_number", value.acceptor_bank_number);
-  write(node, "acceptor_bank_name", value.acceptor_bank_name);
-  write(node, "contract_number", value.contract_number);
-  write(node, "assignability", value.assignability);
-  write(node, "issuer_commitment", value.issuer_commitment);
-  write(node, "acceptor_commitment", value.acceptor_commitment);
-  write(node, "acceptance_date", value.acceptance_date);
-  write(node, "acceptance_guarantor_name", value.acceptance_guarantor_name);
-  write(node, "acceptance_guarantor_address", value.acceptance_guarantor_address);
-  write(node, "acceptance_guarantor_account", value.acceptance_guarantor_account);
-  write(node, "acceptance_guarantee_date", value.acceptance_guarantee_date);
-  write(node, "acceptance_guarantor_bank_number", value.acceptance_guarantor_bank_number);
-  write(node, "acceptance_guarantor_bank_name", value.acceptance_guarantor_bank_name);
-  write(node, "issuer_rating_entity", value.issuer_rating_entity);
-  write(node, "issuer_credit_rating", value.issuer_credit_rating);
-  write(node, "issuer_rating_due_date", value.issuer_rating_due_date);
-  write(node, "acceptor_rating_entity", value.acceptor_rating_entity);
-  write(node, "acceptor_credit_rating", value.acceptor_credit_rating);
-  write(node, "acceptor_rating_due_date", value.acceptor_rating_due_date);
-  write(node, "bill_package_number", value.bill_package_number);
-  write(node, "remarks", value.remarks);
-  write(node, "confidence", value.confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, AcceptanceBillResult& out) {
   out = AcceptanceBillResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -170,10 +120,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, AcceptanceBil
   (void)in;
   (void)name;
   (void)out;
-}
-
-nlohmann::json to_envelope(const AcceptanceBillResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
 }
 
 // ---- bank-receipt
@@ -187,12 +133,6 @@ Status to_json(const BankReceiptOptions& options, nlohmann::json& body) {
   return Success{};
 }
 
-void from_json(const nlohmann::json& body, BankReceiptOptions& options) {
-  read(body, "page_num", options.page_num);
-  read(body, "single_orientation_mode", options.single_orientation_mode);
-  read(body, "erase_seal", options.erase_seal);
-}
-
 void parse(AnswerReader& in, BankReceiptKvPair& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "key") {
@@ -201,13 +141,6 @@ void parse(AnswerReader& in, BankReceiptKvPair& out) {
       read(in, out.value);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const BankReceiptKvPair& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "key", value.key);
-  write(node, "value", value.value);
-  return node;
 }
 
 void parse(AnswerReader& in, BankReceiptDict& out) {
@@ -222,14 +155,6 @@ void parse(AnswerReader& in, BankReceiptDict& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const BankReceiptDict& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "kv_pair_count", value.kv_pair_count);
-  write(node, "bank_receipt_location", value.bank_receipt_location);
-  write(node, "kv_pair_list", value.kv_pair_list);
-  return node;
-}
-
 void parse(AnswerReader& in, BankReceiptResult& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "bank_receipt_count") {
@@ -238,13 +163,6 @@ void parse(AnswerReader& in, BankReceiptResult& out) {
       read(in, out.bank_receipt_list);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const BankReceiptResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "bank_receipt_count", value.bank_receipt_count);
-  write(node, "bank_receipt_list", value.bank_receipt_list);
-  return node;
 }
 
 void parse_result(AnswerReader& in, BankReceiptResult& out) {
@@ -259,10 +177,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, BankReceiptRe
   (void)out;
 }
 
-nlohmann::json to_envelope(const BankReceiptResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- financial-statement
 const ApiSpec kFinancialStatementApi = {
     "financial-statement", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
@@ -275,15 +189,6 @@ Status to_json(const FinancialStatementOptions& options, nlohmann::json& body) {
   write(body, "return_image_size", options.return_image_size);
   write(body, "return_rectification_matrix", options.return_rectification_matrix);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, FinancialStatementOptions& options) {
-  read(body, "return_text_location", options.return_text_location);
-  read(body, "return_confidence", options.return_confidence);
-  read(body, "return_excel", options.return_excel);
-  read(body, "return_table_location", options.return_table_location);
-  read(body, "return_image_size", options.return_image_size);
-  read(body, "return_rectification_matrix", options.return_rectification_matrix);
 }
 
 void parse(AnswerReader& in, FinancialStatementWordsBlock& out) {
@@ -304,17 +209,6 @@ void parse(AnswerReader& in, FinancialStatementWordsBlock& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const FinancialStatementWordsBlock& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "words", value.words);
-  write(node, "location", value.location);
-  write(node, "confidence", value.confidence);
-  write(node, "rows", value.rows);
-  write(node, "columns", value.columns);
-  write(node, "cell_location", value.cell_location);
-  return node;
-}
-
 void parse(AnswerReader& in, FinancialStatementWordsRegion& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "type") {
@@ -329,15 +223,6 @@ void parse(AnswerReader& in, FinancialStatementWordsRegion& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const FinancialStatementWordsRegion& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "type", value.type);
-  write(node, "words_block_count", value.words_block_count);
-  write(node, "table_location", value.table_location);
-  write(node, "words_block_list", value.words_block_list);
-  return node;
-}
-
 void parse(AnswerReader& in, FinancialStatementResultImageSize& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "height") {
@@ -346,13 +231,6 @@ void parse(AnswerReader& in, FinancialStatementResultImageSize& out) {
       read(in, out.width);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const FinancialStatementResultImageSize& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "height", value.height);
-  write(node, "width", value.width);
-  return node;
 }
 
 void parse(AnswerReader& in, FinancialStatementResult& out) {
@@ -371,16 +249,6 @@ void parse(AnswerReader& in, FinancialStatementResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const FinancialStatementResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "words_region_count", value.words_region_count);
-  write(node, "words_region_list", value.words_region_list);
-  write(node, "excel", value.excel);
-  write(node, "image_size", value.image_size);
-  write(node, "rectification_matrix", value.rectification_matrix);
-  return node;
-}
-
 void parse_result(AnswerReader& in, FinancialStatementResult& out) {
   out = FinancialStatementResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -393,16 +261,11 @@ void read_envelope_member(AnswerReader& in, std::string_view name, FinancialStat
   (void)out;
 }
 
-nlohmann::json to_envelope(const FinancialStatementResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- flight-itinerary
 const ApiSpec kFlightItineraryApi = {
     "flight-itinerary", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const FlightItineraryOptions&, nlohmann::json&) { return Success{}; }
-void from_json(const nlohmann::json&, FlightItineraryOptions&) {}
 
 void parse(AnswerReader& in, FlightItineraryLeg& out) {
   for (std::string_view name; in.next_member(name);) {
@@ -430,22 +293,6 @@ void parse(AnswerReader& in, FlightItineraryLeg& out) {
       read(in, out.baggage_allowance);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const FlightItineraryLeg& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "departure_station", value.departure_station);
-  write(node, "destination_station", value.destination_station);
-  write(node, "carrier", value.carrier);
-  write(node, "flight", value.flight);
-  write(node, "cabin_class", value.cabin_class);
-  write(node, "date", value.date);
-  write(node, "time", value.time);
-  write(node, "fare_basis", value.fare_basis);
-  write(node, "effective_date", value.effective_date);
-  write(node, "expiry_date", value.expiry_date);
-  write(node, "baggage_allowance", value.baggage_allowance);
-  return node;
 }
 
 void parse(AnswerReader& in, FlightItineraryResult& out) {
@@ -508,38 +355,6 @@ void parse(AnswerReader& in, FlightItineraryResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const FlightItineraryResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "serial_number", value.serial_number);
-  write(node, "passenger_name", value.passenger_name);
-  write(node, "id_number", value.id_number);
-  write(node, "endorsements_restrictions", value.endorsements_restrictions);
-  write(node, "order_number", value.order_number);
-  write(node, "fare", value.fare);
-  write(node, "caac_development_fund", value.caac_development_fund);
-  write(node, "fuel_surcharge", value.fuel_surcharge);
-  write(node, "other_taxes", value.other_taxes);
-  write(node, "total", value.total);
-  write(node, "e_ticket_number", value.e_ticket_number);
-  write(node, "check_code", value.check_code);
-  write(node, "reference_information", value.reference_information);
-  write(node, "insurance", value.insurance);
-  write(node, "agent_code", value.agent_code);
-  write(node, "issue_organization", value.issue_organization);
-  write(node, "issue_date", value.issue_date);
-  write(node, "tax", value.tax);
-  write(node, "tax_rate", value.tax_rate);
-  write(node, "buyer_name", value.buyer_name);
-  write(node, "buyer_id", value.buyer_id);
-  write(node, "number", value.number);
-  write(node, "international_flag", value.international_flag);
-  write(node, "issue_status", value.issue_status);
-  write(node, "gp_number", value.gp_number);
-  write(node, "itinerary_list", value.itinerary_list);
-  write(node, "confidence", value.confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, FlightItineraryResult& out) {
   out = FlightItineraryResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -552,10 +367,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, FlightItinera
   (void)out;
 }
 
-nlohmann::json to_envelope(const FlightItineraryResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- insurance-policy
 const ApiSpec kInsurancePolicyApi = {
     "insurance-policy", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
@@ -563,10 +374,6 @@ const ApiSpec kInsurancePolicyApi = {
 Status to_json(const InsurancePolicyOptions& options, nlohmann::json& body) {
   write(body, "detect_direction", options.detect_direction);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, InsurancePolicyOptions& options) {
-  read(body, "detect_direction", options.detect_direction);
 }
 
 void parse(AnswerReader& in, InsurancePolicyDetail& out) {
@@ -577,13 +384,6 @@ void parse(AnswerReader& in, InsurancePolicyDetail& out) {
       read(in, out.location);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const InsurancePolicyDetail& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "words", value.words);
-  write(node, "location", value.location);
-  return node;
 }
 
 void parse(AnswerReader& in, InsurancePolicyInsurant& out) {
@@ -602,16 +402,6 @@ void parse(AnswerReader& in, InsurancePolicyInsurant& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const InsurancePolicyInsurant& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "insurant_name", value.insurant_name);
-  write(node, "insurant_sex", value.insurant_sex);
-  write(node, "insurant_birthday", value.insurant_birthday);
-  write(node, "insurant_id_type", value.insurant_id_type);
-  write(node, "insurant_id_number", value.insurant_id_number);
-  return node;
-}
-
 void parse(AnswerReader& in, InsurancePolicyBeneficiary& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "beneficiary_name") {
@@ -624,15 +414,6 @@ void parse(AnswerReader& in, InsurancePolicyBeneficiary& out) {
       read(in, out.beneficiary_share);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const InsurancePolicyBeneficiary& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "beneficiary_name", value.beneficiary_name);
-  write(node, "beneficiary_type", value.beneficiary_type);
-  write(node, "beneficiary_order", value.beneficiary_order);
-  write(node, "beneficiary_share", value.beneficiary_share);
-  return node;
 }
 
 void parse(AnswerReader& in, InsurancePolicyCoverage& out) {
@@ -651,17 +432,6 @@ void parse(AnswerReader& in, InsurancePolicyCoverage& out) {
       read(in, out.payment_amount);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const InsurancePolicyCoverage& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "insurance_name", value.insurance_name);
-  write(node, "insurance_period", value.insurance_period);
-  write(node, "insurance_amount", value.insurance_amount);
-  write(node, "payment_frequency", value.payment_frequency);
-  write(node, "payment_period", value.payment_period);
-  write(node, "payment_amount", value.payment_amount);
-  return node;
 }
 
 void parse(AnswerReader& in, InsurancePolicyResult& out) {
@@ -694,23 +464,6 @@ void parse(AnswerReader& in, InsurancePolicyResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const InsurancePolicyResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "bank_name", value.bank_name);
-  write(node, "bill_number", value.bill_number);
-  write(node, "company", value.company);
-  write(node, "effective_date", value.effective_date);
-  write(node, "applicant_name", value.applicant_name);
-  write(node, "applicant_sex", value.applicant_sex);
-  write(node, "applicant_birthday", value.applicant_birthday);
-  write(node, "applicant_id_type", value.applicant_id_type);
-  write(node, "applicant_id_number", value.applicant_id_number);
-  write(node, "insurant_list", value.insurant_list);
-  write(node, "beneficiary_list", value.beneficiary_list);
-  write(node, "insurance_list", value.insurance_list);
-  return node;
-}
-
 void parse_result(AnswerReader& in, InsurancePolicyResult& out) {
   out = InsurancePolicyResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -721,10 +474,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, InsurancePoli
   (void)in;
   (void)name;
   (void)out;
-}
-
-nlohmann::json to_envelope(const InsurancePolicyResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
 }
 
 // ---- invoice-verification
@@ -741,14 +490,6 @@ Status to_json(const InvoiceVerificationRequest& options, nlohmann::json& body) 
   write(body, "check_code", options.check_code);
   write(body, "subtotal_amount", options.subtotal_amount);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, InvoiceVerificationRequest& options) {
-  read(body, "code", options.code);
-  read(body, "number", options.number);
-  read(body, "issue_date", options.issue_date);
-  read(body, "check_code", options.check_code);
-  read(body, "subtotal_amount", options.subtotal_amount);
 }
 
 void parse(AnswerReader& in, InvoiceVerificationItem& out) {
@@ -779,23 +520,6 @@ void parse(AnswerReader& in, InvoiceVerificationItem& out) {
       read(in, out.end_date);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const InvoiceVerificationItem& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "name", value.name);
-  write(node, "specification", value.specification);
-  write(node, "unit", value.unit);
-  write(node, "quantity", value.quantity);
-  write(node, "unit_price", value.unit_price);
-  write(node, "amount", value.amount);
-  write(node, "tax_rate", value.tax_rate);
-  write(node, "tax", value.tax);
-  write(node, "license_plate_number", value.license_plate_number);
-  write(node, "vehicle_type", value.vehicle_type);
-  write(node, "start_date", value.start_date);
-  write(node, "end_date", value.end_date);
-  return node;
 }
 
 void parse(AnswerReader& in, InvoiceVerificationResult& out) {
@@ -924,71 +648,6 @@ void parse(AnswerReader& in, InvoiceVerificationResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const InvoiceVerificationResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "type", value.type);
-  write(node, "code", value.code);
-  write(node, "number", value.number);
-  write(node, "issue_date", value.issue_date);
-  write(node, "machine_number", value.machine_number);
-  write(node, "check_code", value.check_code);
-  write(node, "status", value.status);
-  write(node, "subtotal_amount", value.subtotal_amount);
-  write(node, "subtotal_tax", value.subtotal_tax);
-  write(node, "total", value.total);
-  write(node, "total_in_words", value.total_in_words);
-  write(node, "remarks", value.remarks);
-  write(node, "receiver", value.receiver);
-  write(node, "issuer", value.issuer);
-  write(node, "reviewer", value.reviewer);
-  write(node, "buyer_name", value.buyer_name);
-  write(node, "buyer_id", value.buyer_id);
-  write(node, "buyer_address", value.buyer_address);
-  write(node, "buyer_bank", value.buyer_bank);
-  write(node, "seller_name", value.seller_name);
-  write(node, "seller_id", value.seller_id);
-  write(node, "seller_address", value.seller_address);
-  write(node, "seller_bank", value.seller_bank);
-  write(node, "deductible_toll", value.deductible_toll);
-  write(node, "result_code", value.result_code);
-  write(node, "result_message", value.result_message);
-  write(node, "items", value.items);
-  write(node, "buyer_organization_number", value.buyer_organization_number);
-  write(node, "seller_phone", value.seller_phone);
-  write(node, "seller_account", value.seller_account);
-  write(node, "tax_rate", value.tax_rate);
-  write(node, "tax", value.tax);
-  write(node, "tax_authority", value.tax_authority);
-  write(node, "tax_authority_code", value.tax_authority_code);
-  write(node, "tax_payment_receipt", value.tax_payment_receipt);
-  write(node, "tonnage", value.tonnage);
-  write(node, "seating_capacity", value.seating_capacity);
-  write(node, "vehicle_type", value.vehicle_type);
-  write(node, "brand_model", value.brand_model);
-  write(node, "manufacturing_location", value.manufacturing_location);
-  write(node, "quality_certificate", value.quality_certificate);
-  write(node, "import_certificate", value.import_certificate);
-  write(node, "inspection_number", value.inspection_number);
-  write(node, "engine_number", value.engine_number);
-  write(node, "vehicle_identification_number", value.vehicle_identification_number);
-  write(node, "buyer_phone", value.buyer_phone);
-  write(node, "seller_organization_number", value.seller_organization_number);
-  write(node, "vehicle_license_plate_number", value.vehicle_license_plate_number);
-  write(node, "registration_certificate_number", value.registration_certificate_number);
-  write(node, "transfer_motor_vehicle_department_name", value.transfer_motor_vehicle_department_name);
-  write(node, "auction_unit_name", value.auction_unit_name);
-  write(node, "auction_unit_address", value.auction_unit_address);
-  write(node, "auction_unit_tax_number", value.auction_unit_tax_number);
-  write(node, "auction_unit_bank_and_account", value.auction_unit_bank_and_account);
-  write(node, "auction_unit_phone", value.auction_unit_phone);
-  write(node, "used_vehicle_market_name", value.used_vehicle_market_name);
-  write(node, "used_vehicle_market_tax_number", value.used_vehicle_market_tax_number);
-  write(node, "used_vehicle_market_address", value.used_vehicle_market_address);
-  write(node, "used_vehicle_market_bank_and_account", value.used_vehicle_market_bank_and_account);
-  write(node, "used_vehicle_market_phone", value.used_vehicle_market_phone);
-  return node;
-}
-
 void parse_result(AnswerReader& in, InvoiceVerificationResult& out) {
   out = InvoiceVerificationResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -1001,10 +660,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, InvoiceVerifi
   (void)out;
 }
 
-nlohmann::json to_envelope(const InvoiceVerificationResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- mvs-invoice
 const ApiSpec kMvsInvoiceApi = {
     "mvs-invoice", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatPdf, 100u, 8000u, 0u}};
@@ -1014,12 +669,6 @@ Status to_json(const MvsInvoiceOptions& options, nlohmann::json& body) {
   write(body, "return_confidence", options.return_confidence);
   write(body, "type", options.type);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, MvsInvoiceOptions& options) {
-  read(body, "return_text_location", options.return_text_location);
-  read(body, "return_confidence", options.return_confidence);
-  read(body, "type", options.type);
 }
 
 void parse(AnswerReader& in, MvsInvoiceResult& out) {
@@ -1138,66 +787,6 @@ void parse(AnswerReader& in, MvsInvoiceResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const MvsInvoiceResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "code", value.code);
-  write(node, "number", value.number);
-  write(node, "machine_printed_code", value.machine_printed_code);
-  write(node, "machine_printed_number", value.machine_printed_number);
-  write(node, "issue_date", value.issue_date);
-  write(node, "machine_number", value.machine_number);
-  write(node, "buyer_name", value.buyer_name);
-  write(node, "buyer_organization_number", value.buyer_organization_number);
-  write(node, "buyer_id", value.buyer_id);
-  write(node, "buyer_address", value.buyer_address);
-  write(node, "buyer_phone", value.buyer_phone);
-  write(node, "seller_name", value.seller_name);
-  write(node, "seller_phone", value.seller_phone);
-  write(node, "seller_id", value.seller_id);
-  write(node, "seller_account", value.seller_account);
-  write(node, "seller_address", value.seller_address);
-  write(node, "licence_plate_number", value.licence_plate_number);
-  write(node, "registration_number", value.registration_number);
-  write(node, "dept_motor_vehicles", value.dept_motor_vehicles);
-  write(node, "seller_bank", value.seller_bank);
-  write(node, "vehicle_type", value.vehicle_type);
-  write(node, "brand_model", value.brand_model);
-  write(node, "manufacturing_location", value.manufacturing_location);
-  write(node, "quality_certificate", value.quality_certificate);
-  write(node, "import_certificate", value.import_certificate);
-  write(node, "inspection_number", value.inspection_number);
-  write(node, "engine_number", value.engine_number);
-  write(node, "vehicle_identification_number", value.vehicle_identification_number);
-  write(node, "tonnage", value.tonnage);
-  write(node, "seating_capacity", value.seating_capacity);
-  write(node, "tax_authority", value.tax_authority);
-  write(node, "tax_authority_code", value.tax_authority_code);
-  write(node, "tax_payment_receipt", value.tax_payment_receipt);
-  write(node, "tax_rate", value.tax_rate);
-  write(node, "tax", value.tax);
-  write(node, "tax_exclusive_price", value.tax_exclusive_price);
-  write(node, "total", value.total);
-  write(node, "total_chinese", value.total_chinese);
-  write(node, "fiscal_code", value.fiscal_code);
-  write(node, "auction_org_name", value.auction_org_name);
-  write(node, "auction_org_address", value.auction_org_address);
-  write(node, "auction_org_id", value.auction_org_id);
-  write(node, "auction_org_bank_account", value.auction_org_bank_account);
-  write(node, "auction_org_phone", value.auction_org_phone);
-  write(node, "used_vehicle_market_name", value.used_vehicle_market_name);
-  write(node, "used_vehicle_market_id", value.used_vehicle_market_id);
-  write(node, "used_vehicle_market_address", value.used_vehicle_market_address);
-  write(node, "used_vehicle_market_bank_account", value.used_vehicle_market_bank_account);
-  write(node, "used_vehicle_market_phone", value.used_vehicle_market_phone);
-  write(node, "reverse_issue", value.reverse_issue);
-  write(node, "remark", value.remark);
-  write(node, "drawer_name", value.drawer_name);
-  write(node, "type", value.type);
-  write(node, "text_location", value.text_location);
-  write(node, "confidence", value.confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, MvsInvoiceResult& out) {
   out = MvsInvoiceResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -1210,16 +799,11 @@ void read_envelope_member(AnswerReader& in, std::string_view name, MvsInvoiceRes
   (void)out;
 }
 
-nlohmann::json to_envelope(const MvsInvoiceResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- quota-invoice
 const ApiSpec kQuotaInvoiceApi = {
     "quota-invoice", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 4096u, 0u}};
 
 Status to_json(const QuotaInvoiceOptions&, nlohmann::json&) { return Success{}; }
-void from_json(const nlohmann::json&, QuotaInvoiceOptions&) {}
 
 void parse(AnswerReader& in, QuotaInvoiceResult& out) {
   for (std::string_view name; in.next_member(name);) {
@@ -1237,16 +821,6 @@ void parse(AnswerReader& in, QuotaInvoiceResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const QuotaInvoiceResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "number", value.number);
-  write(node, "code", value.code);
-  write(node, "location", value.location);
-  write(node, "amount", value.amount);
-  write(node, "confidence", value.confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, QuotaInvoiceResult& out) {
   out = QuotaInvoiceResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -1259,10 +833,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, QuotaInvoiceR
   (void)out;
 }
 
-nlohmann::json to_envelope(const QuotaInvoiceResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- taxi-invoice
 const ApiSpec kTaxiInvoiceApi = {
     "taxi-invoice", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 4096u, 0u}};
@@ -1270,10 +840,6 @@ const ApiSpec kTaxiInvoiceApi = {
 Status to_json(const TaxiInvoiceOptions& options, nlohmann::json& body) {
   write(body, "return_text_location", options.return_text_location);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, TaxiInvoiceOptions& options) {
-  read(body, "return_text_location", options.return_text_location);
 }
 
 void parse(AnswerReader& in, TaxiInvoiceResult& out) {
@@ -1324,32 +890,6 @@ void parse(AnswerReader& in, TaxiInvoiceResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const TaxiInvoiceResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "location", value.location);
-  write(node, "code", value.code);
-  write(node, "number", value.number);
-  write(node, "phone_number", value.phone_number);
-  write(node, "company", value.company);
-  write(node, "taxi_number", value.taxi_number);
-  write(node, "certificate_number", value.certificate_number);
-  write(node, "identification_number", value.identification_number);
-  write(node, "date", value.date);
-  write(node, "boarding_time", value.boarding_time);
-  write(node, "alighting_time", value.alighting_time);
-  write(node, "time", value.time);
-  write(node, "unit_price", value.unit_price);
-  write(node, "distance", value.distance);
-  write(node, "waiting_time", value.waiting_time);
-  write(node, "fare", value.fare);
-  write(node, "fuel_oil_surcharge", value.fuel_oil_surcharge);
-  write(node, "call_service_surcharge", value.call_service_surcharge);
-  write(node, "total", value.total);
-  write(node, "confidence", value.confidence);
-  write(node, "text_location", value.text_location);
-  return node;
-}
-
 void parse_result(AnswerReader& in, TaxiInvoiceResult& out) {
   out = TaxiInvoiceResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -1362,10 +902,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, TaxiInvoiceRe
   (void)out;
 }
 
-nlohmann::json to_envelope(const TaxiInvoiceResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- toll-invoice
 const ApiSpec kTollInvoiceApi = {
     "toll-invoice", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 4096u, 0u}};
@@ -1373,10 +909,6 @@ const ApiSpec kTollInvoiceApi = {
 Status to_json(const TollInvoiceOptions& options, nlohmann::json& body) {
   write(body, "return_text_location", options.return_text_location);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, TollInvoiceOptions& options) {
-  read(body, "return_text_location", options.return_text_location);
 }
 
 void parse(AnswerReader& in, TollInvoiceResult& out) {
@@ -1407,22 +939,6 @@ void parse(AnswerReader& in, TollInvoiceResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const TollInvoiceResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "code", value.code);
-  write(node, "number", value.number);
-  write(node, "entry", value.entry);
-  write(node, "exit", value.exit);
-  write(node, "amount", value.amount);
-  write(node, "cashier", value.cashier);
-  write(node, "vehicle_type", value.vehicle_type);
-  write(node, "date", value.date);
-  write(node, "time", value.time);
-  write(node, "confidence", value.confidence);
-  write(node, "text_location", value.text_location);
-  return node;
-}
-
 void parse_result(AnswerReader& in, TollInvoiceResult& out) {
   out = TollInvoiceResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -1435,10 +951,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, TollInvoiceRe
   (void)out;
 }
 
-nlohmann::json to_envelope(const TollInvoiceResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- train-ticket
 const ApiSpec kTrainTicketApi = {
     "train-ticket", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatOfd, 15u, 8192u, 0u}};
@@ -1446,10 +958,6 @@ const ApiSpec kTrainTicketApi = {
 Status to_json(const TrainTicketOptions& options, nlohmann::json& body) {
   write(body, "return_text_location", options.return_text_location);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, TrainTicketOptions& options) {
-  read(body, "return_text_location", options.return_text_location);
 }
 
 void parse(AnswerReader& in, TrainTicketResult& out) {
@@ -1532,48 +1040,6 @@ void parse(AnswerReader& in, TrainTicketResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const TrainTicketResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "ticket_id", value.ticket_id);
-  write(node, "check_port", value.check_port);
-  write(node, "train_number", value.train_number);
-  write(node, "departure_station", value.departure_station);
-  write(node, "destination_station", value.destination_station);
-  write(node, "departure_station_en", value.departure_station_en);
-  write(node, "destination_station_en", value.destination_station_en);
-  write(node, "departure_time", value.departure_time);
-  write(node, "seat_number", value.seat_number);
-  write(node, "ticket_price", value.ticket_price);
-  write(node, "sale_method", value.sale_method);
-  write(node, "seat_category", value.seat_category);
-  write(node, "ticket_changing", value.ticket_changing);
-  write(node, "id_number", value.id_number);
-  write(node, "name", value.name);
-  write(node, "log_id", value.log_id);
-  write(node, "sale_location", value.sale_location);
-  write(node, "invoice_style", value.invoice_style);
-  write(node, "issue_date", value.issue_date);
-  write(node, "discount_mark", value.discount_mark);
-  write(node, "serial_number", value.serial_number);
-  write(node, "tax_amount", value.tax_amount);
-  write(node, "tax_rate", value.tax_rate);
-  write(node, "air_conditioning", value.air_conditioning);
-  write(node, "original_invoice_number", value.original_invoice_number);
-  write(node, "unified_social_credit_code", value.unified_social_credit_code);
-  write(node, "buyer_name", value.buyer_name);
-  write(node, "total_amount_excluding_tax", value.total_amount_excluding_tax);
-  write(node, "invoice_number", value.invoice_number);
-  write(node, "seal_mark", value.seal_mark);
-  write(node, "title", value.title);
-  write(node, "area", value.area);
-  write(node, "receipt_number", value.receipt_number);
-  write(node, "amount_in_figures", value.amount_in_figures);
-  write(node, "amount_in_words", value.amount_in_words);
-  write(node, "confidence", value.confidence);
-  write(node, "text_location", value.text_location);
-  return node;
-}
-
 void parse_result(AnswerReader& in, TrainTicketResult& out) {
   out = TrainTicketResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -1586,10 +1052,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, TrainTicketRe
   (void)out;
 }
 
-nlohmann::json to_envelope(const TrainTicketResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- vat-invoice
 const ApiSpec kVatInvoiceApi = {
     "vat-invoice", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff | kFormatPdf | kFormatOfd, 100u, 8192u, 0u}};
@@ -1600,13 +1062,6 @@ Status to_json(const VatInvoiceOptions& options, nlohmann::json& body) {
   write(body, "page_num", options.page_num);
   write(body, "ofd_to_image_mode", options.ofd_to_image_mode);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, VatInvoiceOptions& options) {
-  read(body, "advanced_mode", options.advanced_mode);
-  read(body, "return_text_location", options.return_text_location);
-  read(body, "page_num", options.page_num);
-  read(body, "ofd_to_image_mode", options.ofd_to_image_mode);
 }
 
 void parse(AnswerReader& in, VatInvoiceItem& out) {
@@ -1639,23 +1094,6 @@ void parse(AnswerReader& in, VatInvoiceItem& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const VatInvoiceItem& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "name", value.name);
-  write(node, "specification", value.specification);
-  write(node, "unit", value.unit);
-  write(node, "quantity", value.quantity);
-  write(node, "unit_price", value.unit_price);
-  write(node, "license_plate_number", value.license_plate_number);
-  write(node, "amount", value.amount);
-  write(node, "tax_rate", value.tax_rate);
-  write(node, "tax", value.tax);
-  write(node, "end_date", value.end_date);
-  write(node, "start_date", value.start_date);
-  write(node, "vehicle_type", value.vehicle_type);
-  return node;
-}
-
 void parse(AnswerReader& in, VatInvoiceBelongItem& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "name") {
@@ -1680,20 +1118,6 @@ void parse(AnswerReader& in, VatInvoiceBelongItem& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const VatInvoiceBelongItem& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "name", value.name);
-  write(node, "item_number", value.item_number);
-  write(node, "specification", value.specification);
-  write(node, "unit", value.unit);
-  write(node, "quantity", value.quantity);
-  write(node, "unit_price", value.unit_price);
-  write(node, "amount", value.amount);
-  write(node, "tax_rate", value.tax_rate);
-  write(node, "tax", value.tax);
-  return node;
-}
-
 void parse(AnswerReader& in, VatInvoicePassengerTravelItem& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "traveler_name") {
@@ -1712,18 +1136,6 @@ void parse(AnswerReader& in, VatInvoicePassengerTravelItem& out) {
       read(in, out.transportation_type);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const VatInvoicePassengerTravelItem& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "traveler_name", value.traveler_name);
-  write(node, "id_number", value.id_number);
-  write(node, "travel_date", value.travel_date);
-  write(node, "departure_location", value.departure_location);
-  write(node, "arrival_location", value.arrival_location);
-  write(node, "class", value.seat_class);
-  write(node, "transportation_type", value.transportation_type);
-  return node;
 }
 
 void parse(AnswerReader& in, VatInvoiceResult& out) {
@@ -1846,68 +1258,6 @@ void parse(AnswerReader& in, VatInvoiceResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const VatInvoiceResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "title", value.title);
-  write(node, "type", value.type);
-  write(node, "invoice_tag", value.invoice_tag);
-  write(node, "sum_amount", value.sum_amount);
-  write(node, "sum_tax", value.sum_tax);
-  write(node, "serial_number", value.serial_number);
-  write(node, "attribution", value.attribution);
-  write(node, "supervision_seal", value.supervision_seal);
-  write(node, "code", value.code);
-  write(node, "print_code", value.print_code);
-  write(node, "machine_number", value.machine_number);
-  write(node, "print_number", value.print_number);
-  write(node, "check_code", value.check_code);
-  write(node, "number", value.number);
-  write(node, "issue_date", value.issue_date);
-  write(node, "encryption_block", value.encryption_block);
-  write(node, "buyer_name", value.buyer_name);
-  write(node, "buyer_id", value.buyer_id);
-  write(node, "buyer_address", value.buyer_address);
-  write(node, "buyer_bank", value.buyer_bank);
-  write(node, "seller_name", value.seller_name);
-  write(node, "seller_id", value.seller_id);
-  write(node, "seller_address", value.seller_address);
-  write(node, "seller_bank", value.seller_bank);
-  write(node, "subtotal_amount", value.subtotal_amount);
-  write(node, "subtotal_tax", value.subtotal_tax);
-  write(node, "total", value.total);
-  write(node, "total_in_words", value.total_in_words);
-  write(node, "remarks", value.remarks);
-  write(node, "receiver", value.receiver);
-  write(node, "reviewer", value.reviewer);
-  write(node, "issuer", value.issuer);
-  write(node, "seller_seal", value.seller_seal);
-  write(node, "item_list", value.item_list);
-  write(node, "province", value.province);
-  write(node, "city", value.city);
-  write(node, "total_pages", value.total_pages);
-  write(node, "current_page", value.current_page);
-  write(node, "confidence", value.confidence);
-  write(node, "text_location", value.text_location);
-  write(node, "belong_buyer_name", value.belong_buyer_name);
-  write(node, "belong_seller_name", value.belong_seller_name);
-  write(node, "belong_vat_code", value.belong_vat_code);
-  write(node, "belong_number", value.belong_number);
-  write(node, "belong_pages", value.belong_pages);
-  write(node, "belong_current_page", value.belong_current_page);
-  write(node, "belong_remarks", value.belong_remarks);
-  write(node, "belong_issue_date", value.belong_issue_date);
-  write(node, "sales_mark", value.sales_mark);
-  write(node, "belong_sum_amount", value.belong_sum_amount);
-  write(node, "belong_sum_tax", value.belong_sum_tax);
-  write(node, "belong_subtotal_amount", value.belong_subtotal_amount);
-  write(node, "belong_subtotal_tax", value.belong_subtotal_tax);
-  write(node, "belong_discount_amount", value.belong_discount_amount);
-  write(node, "belong_discount_tax", value.belong_discount_tax);
-  write(node, "belong_item_list", value.belong_item_list);
-  write(node, "passenger_travel_item_list", value.passenger_travel_item_list);
-  return node;
-}
-
 void parse_result(AnswerReader& in, VatInvoiceResult& out) {
   out = VatInvoiceResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -1920,16 +1270,11 @@ void read_envelope_member(AnswerReader& in, std::string_view name, VatInvoiceRes
   (void)out;
 }
 
-nlohmann::json to_envelope(const VatInvoiceResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- waybill-electronic
 const ApiSpec kWaybillElectronicApi = {
     "waybill-electronic", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
 Status to_json(const WaybillElectronicOptions&, nlohmann::json&) { return Success{}; }
-void from_json(const nlohmann::json&, WaybillElectronicOptions&) {}
 
 void parse(AnswerReader& in, WaybillElectronicResult& out) {
   for (std::string_view name; in.next_member(name);) {
@@ -1955,20 +1300,6 @@ void parse(AnswerReader& in, WaybillElectronicResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const WaybillElectronicResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "code", value.code);
-  write(node, "receiver_name", value.receiver_name);
-  write(node, "receiver_phone", value.receiver_phone);
-  write(node, "receiver_address", value.receiver_address);
-  write(node, "sender_name", value.sender_name);
-  write(node, "sender_phone", value.sender_phone);
-  write(node, "sender_address", value.sender_address);
-  write(node, "waybill_number", value.waybill_number);
-  write(node, "confidence", value.confidence);
-  return node;
-}
-
 void parse_result(AnswerReader& in, WaybillElectronicResult& out) {
   out = WaybillElectronicResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -1979,10 +1310,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, WaybillElectr
   (void)in;
   (void)name;
   (void)out;
-}
-
-nlohmann::json to_envelope(const WaybillElectronicResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
 }
 
 }  // namespace internal

@@ -22,25 +22,12 @@ Status to_json(const CustomTemplateOptions& options, nlohmann::json& body) {
   return Success{};
 }
 
-void from_json(const nlohmann::json& body, CustomTemplateOptions& options) {
-  read(body, "template_id", options.template_id);
-  read(body, "classifier_id", options.classifier_id);
-  read(body, "classifier_mode", options.classifier_mode);
-}
-
 void parse_result(AnswerReader& in, CustomTemplateResult& out) {
   read(in, out.result);
 }
 
 void read_envelope_member(AnswerReader& in, std::string_view name, CustomTemplateResult& out) {
   if (name == "template_id") read(in, out.template_id);
-}
-
-nlohmann::json to_envelope(const CustomTemplateResult& value) {
-  nlohmann::json envelope = nlohmann::json::object();
-  write(envelope, "result", value.result);
-  write(envelope, "template_id", value.template_id);
-  return envelope;
 }
 
 // ---- general-table
@@ -57,15 +44,6 @@ Status to_json(const GeneralTableOptions& options, nlohmann::json& body) {
   return Success{};
 }
 
-void from_json(const nlohmann::json& body, GeneralTableOptions& options) {
-  read(body, "return_text_location", options.return_text_location);
-  read(body, "return_char_location", options.return_char_location);
-  read(body, "return_confidence", options.return_confidence);
-  read(body, "return_excel", options.return_excel);
-  read(body, "return_rectification_matrix", options.return_rectification_matrix);
-  read(body, "with_borders", options.with_borders);
-}
-
 void parse(AnswerReader& in, GeneralTableChar& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "char") {
@@ -76,14 +54,6 @@ void parse(AnswerReader& in, GeneralTableChar& out) {
       read(in, out.char_location);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const GeneralTableChar& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "char", value.character);
-  write(node, "char_confidence", value.char_confidence);
-  write(node, "char_location", value.char_location);
-  return node;
 }
 
 void parse(AnswerReader& in, GeneralTableWords& out) {
@@ -98,15 +68,6 @@ void parse(AnswerReader& in, GeneralTableWords& out) {
       read(in, out.char_list);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const GeneralTableWords& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "words", value.words);
-  write(node, "confidence", value.confidence);
-  write(node, "location", value.location);
-  write(node, "char_list", value.char_list);
-  return node;
 }
 
 void parse(AnswerReader& in, GeneralTableWordsBlock& out) {
@@ -129,18 +90,6 @@ void parse(AnswerReader& in, GeneralTableWordsBlock& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const GeneralTableWordsBlock& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "words", value.words);
-  write(node, "confidence", value.confidence);
-  write(node, "location", value.location);
-  write(node, "words_list", value.words_list);
-  write(node, "rows", value.rows);
-  write(node, "columns", value.columns);
-  write(node, "cell_location", value.cell_location);
-  return node;
-}
-
 void parse(AnswerReader& in, GeneralTableWordsRegion& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "type") {
@@ -151,14 +100,6 @@ void parse(AnswerReader& in, GeneralTableWordsRegion& out) {
       read(in, out.words_block_list);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const GeneralTableWordsRegion& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "type", value.type);
-  write(node, "words_block_count", value.words_block_count);
-  write(node, "words_block_list", value.words_block_list);
-  return node;
 }
 
 void parse(AnswerReader& in, GeneralTableResult& out) {
@@ -173,14 +114,6 @@ void parse(AnswerReader& in, GeneralTableResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const GeneralTableResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "words_region_count", value.words_region_count);
-  write(node, "words_region_list", value.words_region_list);
-  write(node, "excel", value.excel);
-  return node;
-}
-
 void parse_result(AnswerReader& in, GeneralTableResult& out) {
   out = GeneralTableResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -191,10 +124,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, GeneralTableR
   (void)in;
   (void)name;
   (void)out;
-}
-
-nlohmann::json to_envelope(const GeneralTableResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
 }
 
 // ---- general-text
@@ -212,16 +141,6 @@ Status to_json(const GeneralTextOptions& options, nlohmann::json& body) {
   return Success{};
 }
 
-void from_json(const nlohmann::json& body, GeneralTextOptions& options) {
-  read(body, "detect_direction", options.detect_direction);
-  read(body, "quick_mode", options.quick_mode);
-  read(body, "character_mode", options.character_mode);
-  read(body, "language", options.language);
-  read(body, "single_orientation_mode", options.single_orientation_mode);
-  read(body, "pdf_page_number", options.pdf_page_number);
-  read(body, "return_markdown_result", options.return_markdown_result);
-}
-
 void parse(AnswerReader& in, GeneralTextChar& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "char") {
@@ -232,14 +151,6 @@ void parse(AnswerReader& in, GeneralTextChar& out) {
       read(in, out.char_confidence);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const GeneralTextChar& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "char", value.character);
-  write(node, "char_location", value.char_location);
-  write(node, "char_confidence", value.char_confidence);
-  return node;
 }
 
 void parse(AnswerReader& in, GeneralTextWordsBlock& out) {
@@ -256,15 +167,6 @@ void parse(AnswerReader& in, GeneralTextWordsBlock& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const GeneralTextWordsBlock& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "words", value.words);
-  write(node, "location", value.location);
-  write(node, "confidence", value.confidence);
-  write(node, "char_list", value.char_list);
-  return node;
-}
-
 void parse(AnswerReader& in, GeneralTextResult& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "direction") {
@@ -279,15 +181,6 @@ void parse(AnswerReader& in, GeneralTextResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const GeneralTextResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "direction", value.direction);
-  write(node, "words_block_count", value.words_block_count);
-  write(node, "words_block_list", value.words_block_list);
-  write(node, "markdown_result", value.markdown_result);
-  return node;
-}
-
 void parse_result(AnswerReader& in, GeneralTextResult& out) {
   out = GeneralTextResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -300,10 +193,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, GeneralTextRe
   (void)out;
 }
 
-nlohmann::json to_envelope(const GeneralTextResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- handwriting
 const ApiSpec kHandwritingApi = {
     "handwriting", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 8u, 8192u, 0u}};
@@ -313,12 +202,6 @@ Status to_json(const HandwritingOptions& options, nlohmann::json& body) {
   write(body, "char_set", options.char_set);
   write(body, "detect_direction", options.detect_direction);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, HandwritingOptions& options) {
-  read(body, "quick_mode", options.quick_mode);
-  read(body, "char_set", options.char_set);
-  read(body, "detect_direction", options.detect_direction);
 }
 
 void parse(AnswerReader& in, HandwritingWordsBlock& out) {
@@ -335,15 +218,6 @@ void parse(AnswerReader& in, HandwritingWordsBlock& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const HandwritingWordsBlock& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "words", value.words);
-  write(node, "type", value.type);
-  write(node, "confidence", value.confidence);
-  write(node, "location", value.location);
-  return node;
-}
-
 void parse(AnswerReader& in, HandwritingResult& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "words_block_count") {
@@ -352,13 +226,6 @@ void parse(AnswerReader& in, HandwritingResult& out) {
       read(in, out.words_block_list);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const HandwritingResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "words_block_count", value.words_block_count);
-  write(node, "words_block_list", value.words_block_list);
-  return node;
 }
 
 void parse_result(AnswerReader& in, HandwritingResult& out) {
@@ -373,10 +240,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, HandwritingRe
   (void)out;
 }
 
-nlohmann::json to_envelope(const HandwritingResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
-}
-
 // ---- seal
 const ApiSpec kSealApi = {
     "seal", "data", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatGif | kFormatTiff | kFormatWebp | kFormatPcx | kFormatIco | kFormatPsd | kFormatPdf, 15u, 8192u, 0u}};
@@ -388,12 +251,6 @@ Status to_json(const SealOptions& options, nlohmann::json& body) {
   return Success{};
 }
 
-void from_json(const nlohmann::json& body, SealOptions& options) {
-  read(body, "return_seal_image", options.return_seal_image);
-  read(body, "return_erased_seal_image", options.return_erased_seal_image);
-  read(body, "pdf_page_number", options.pdf_page_number);
-}
-
 void parse(AnswerReader& in, SealWordsBlock& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "words") {
@@ -402,13 +259,6 @@ void parse(AnswerReader& in, SealWordsBlock& out) {
       read(in, out.words_confidence);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const SealWordsBlock& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "words", value.words);
-  write(node, "words_confidence", value.words_confidence);
-  return node;
 }
 
 void parse(AnswerReader& in, SealItem& out) {
@@ -427,16 +277,6 @@ void parse(AnswerReader& in, SealItem& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const SealItem& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "type", value.type);
-  write(node, "seal_image", value.seal_image);
-  write(node, "confidence", value.confidence);
-  write(node, "location", value.location);
-  write(node, "words_block_list", value.words_block_list);
-  return node;
-}
-
 void parse(AnswerReader& in, SealResult& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "seal_list") {
@@ -445,13 +285,6 @@ void parse(AnswerReader& in, SealResult& out) {
       read(in, out.erased_seal_image);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const SealResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "seal_list", value.seal_list);
-  write(node, "erased_seal_image", value.erased_seal_image);
-  return node;
 }
 
 void parse_result(AnswerReader& in, SealResult& out) {
@@ -464,10 +297,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, SealResult& o
   (void)in;
   (void)name;
   (void)out;
-}
-
-nlohmann::json to_envelope(const SealResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
 }
 
 // ---- smart-document-recognizer
@@ -491,22 +320,6 @@ Status to_json(const SmartDocumentRecognizerOptions& options, nlohmann::json& bo
   return Success{};
 }
 
-void from_json(const nlohmann::json& body, SmartDocumentRecognizerOptions& options) {
-  read(body, "single_orientation_mode", options.single_orientation_mode);
-  read(body, "language", options.language);
-  read(body, "kv", options.kv);
-  read(body, "table", options.table);
-  read(body, "layout", options.layout);
-  read(body, "return_excel", options.return_excel);
-  read(body, "form", options.form);
-  read(body, "formula", options.formula);
-  read(body, "image_layout", options.image_layout);
-  read(body, "kv_map", options.kv_map);
-  read(body, "erase_seal", options.erase_seal);
-  read(body, "pdf_page_number", options.pdf_page_number);
-  read(body, "character_mode", options.character_mode);
-}
-
 void parse(AnswerReader& in, SmartDocumentRecognizerChar& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "char") {
@@ -517,14 +330,6 @@ void parse(AnswerReader& in, SmartDocumentRecognizerChar& out) {
       read(in, out.char_location);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerChar& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "char", value.character);
-  write(node, "char_confidence", value.char_confidence);
-  write(node, "char_location", value.char_location);
-  return node;
 }
 
 void parse(AnswerReader& in, SmartDocumentRecognizerWordsBlock& out) {
@@ -541,15 +346,6 @@ void parse(AnswerReader& in, SmartDocumentRecognizerWordsBlock& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerWordsBlock& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "words", value.words);
-  write(node, "location", value.location);
-  write(node, "confidence", value.confidence);
-  write(node, "char_list", value.char_list);
-  return node;
-}
-
 void parse(AnswerReader& in, SmartDocumentRecognizerOcrResult& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "direction") {
@@ -562,14 +358,6 @@ void parse(AnswerReader& in, SmartDocumentRecognizerOcrResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerOcrResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "direction", value.direction);
-  write(node, "words_block_count", value.words_block_count);
-  write(node, "words_block_list", value.words_block_list);
-  return node;
-}
-
 void parse(AnswerReader& in, SmartDocumentRecognizerKVWordsBlock& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "words") {
@@ -580,14 +368,6 @@ void parse(AnswerReader& in, SmartDocumentRecognizerKVWordsBlock& out) {
       read(in, out.type);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerKVWordsBlock& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "words", value.words);
-  write(node, "location", value.location);
-  write(node, "type", value.type);
-  return node;
 }
 
 void parse(AnswerReader& in, SmartDocumentRecognizerKVBlock& out) {
@@ -604,15 +384,6 @@ void parse(AnswerReader& in, SmartDocumentRecognizerKVBlock& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerKVBlock& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "key", value.key);
-  write(node, "value", value.value);
-  write(node, "words_block_count", value.words_block_count);
-  write(node, "words_block_list", value.words_block_list);
-  return node;
-}
-
 void parse(AnswerReader& in, SmartDocumentRecognizerKvResult& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "kv_block_count") {
@@ -621,13 +392,6 @@ void parse(AnswerReader& in, SmartDocumentRecognizerKvResult& out) {
       read(in, out.kv_block_list);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerKvResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "kv_block_count", value.kv_block_count);
-  write(node, "kv_block_list", value.kv_block_list);
-  return node;
 }
 
 void parse(AnswerReader& in, SmartDocumentRecognizerTableWordsBlock& out) {
@@ -640,14 +404,6 @@ void parse(AnswerReader& in, SmartDocumentRecognizerTableWordsBlock& out) {
       read(in, out.columns);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerTableWordsBlock& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "words", value.words);
-  write(node, "rows", value.rows);
-  write(node, "columns", value.columns);
-  return node;
 }
 
 void parse(AnswerReader& in, SmartDocumentRecognizerTableBlock& out) {
@@ -664,15 +420,6 @@ void parse(AnswerReader& in, SmartDocumentRecognizerTableBlock& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerTableBlock& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "location", value.location);
-  write(node, "words_block_count", value.words_block_count);
-  write(node, "words_block_list", value.words_block_list);
-  write(node, "excel", value.excel);
-  return node;
-}
-
 void parse(AnswerReader& in, SmartDocumentRecognizerTableResult& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "table_count") {
@@ -681,13 +428,6 @@ void parse(AnswerReader& in, SmartDocumentRecognizerTableResult& out) {
       read(in, out.table_list);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerTableResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "table_count", value.table_count);
-  write(node, "table_list", value.table_list);
-  return node;
 }
 
 void parse(AnswerReader& in, SmartDocumentRecognizerLayoutBlock& out) {
@@ -710,18 +450,6 @@ void parse(AnswerReader& in, SmartDocumentRecognizerLayoutBlock& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerLayoutBlock& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "location", value.location);
-  write(node, "type", value.type);
-  write(node, "text", value.text);
-  write(node, "words_ids", value.words_ids);
-  write(node, "table_id", value.table_id);
-  write(node, "form_id", value.form_id);
-  write(node, "formula_id", value.formula_id);
-  return node;
-}
-
 void parse(AnswerReader& in, SmartDocumentRecognizerLayoutResult& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "layout_block_count") {
@@ -732,13 +460,6 @@ void parse(AnswerReader& in, SmartDocumentRecognizerLayoutResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerLayoutResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "layout_block_count", value.layout_block_count);
-  write(node, "layout_block_list", value.layout_block_list);
-  return node;
-}
-
 void parse(AnswerReader& in, SmartDocumentRecognizerFormResult& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "form_count") {
@@ -747,13 +468,6 @@ void parse(AnswerReader& in, SmartDocumentRecognizerFormResult& out) {
       read(in, out.form_list);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerFormResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "form_count", value.form_count);
-  write(node, "form_list", value.form_list);
-  return node;
 }
 
 void parse(AnswerReader& in, SmartDocumentRecognizerFormulaBlock& out) {
@@ -768,14 +482,6 @@ void parse(AnswerReader& in, SmartDocumentRecognizerFormulaBlock& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerFormulaBlock& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "formula", value.formula);
-  write(node, "location", value.location);
-  write(node, "type", value.type);
-  return node;
-}
-
 void parse(AnswerReader& in, SmartDocumentRecognizerFormulaResult& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "formula_count") {
@@ -784,13 +490,6 @@ void parse(AnswerReader& in, SmartDocumentRecognizerFormulaResult& out) {
       read(in, out.formula_list);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerFormulaResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "formula_count", value.formula_count);
-  write(node, "formula_list", value.formula_list);
-  return node;
 }
 
 void parse(AnswerReader& in, SmartDocumentRecognizerItem& out) {
@@ -811,17 +510,6 @@ void parse(AnswerReader& in, SmartDocumentRecognizerItem& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const SmartDocumentRecognizerItem& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "ocr_result", value.ocr_result);
-  write(node, "kv_result", value.kv_result);
-  write(node, "table_result", value.table_result);
-  write(node, "layout_result", value.layout_result);
-  write(node, "form_result", value.form_result);
-  write(node, "formula_result", value.formula_result);
-  return node;
-}
-
 void parse_result(AnswerReader& in, SmartDocumentRecognizerResult& out) {
   read_items(in, out.items);
 }
@@ -830,12 +518,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, SmartDocument
   (void)in;
   (void)name;
   (void)out;
-}
-
-nlohmann::json to_envelope(const SmartDocumentRecognizerResult& value) {
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto& item : value.items) items.push_back(to_json(JsonWriter{}, item));
-  return nlohmann::json{{"result", std::move(items)}};
 }
 
 // ---- web-image
@@ -848,13 +530,6 @@ Status to_json(const WebImageOptions& options, nlohmann::json& body) {
   write(body, "detect_font", options.detect_font);
   write(body, "detect_text_direction", options.detect_text_direction);
   return Success{};
-}
-
-void from_json(const nlohmann::json& body, WebImageOptions& options) {
-  read(body, "detect_direction", options.detect_direction);
-  read(body, "extract_type", options.extract_type);
-  read(body, "detect_font", options.detect_font);
-  read(body, "detect_text_direction", options.detect_text_direction);
 }
 
 void parse(AnswerReader& in, WebImageWordsBlock& out) {
@@ -871,16 +546,6 @@ void parse(AnswerReader& in, WebImageWordsBlock& out) {
       read(in, out.font_scores);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const WebImageWordsBlock& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "words", value.words);
-  write(node, "confidence", value.confidence);
-  write(node, "location", value.location);
-  write(node, "font_list", value.font_list);
-  write(node, "font_scores", value.font_scores);
-  return node;
 }
 
 void parse(AnswerReader& in, WebImageContactInfo& out) {
@@ -901,17 +566,6 @@ void parse(AnswerReader& in, WebImageContactInfo& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const WebImageContactInfo& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "name", value.name);
-  write(node, "phone", value.phone);
-  write(node, "province", value.province);
-  write(node, "city", value.city);
-  write(node, "district", value.district);
-  write(node, "detail_address", value.detail_address);
-  return node;
-}
-
 void parse(AnswerReader& in, WebImageImageSize& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "height") {
@@ -922,13 +576,6 @@ void parse(AnswerReader& in, WebImageImageSize& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const WebImageImageSize& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "height", value.height);
-  write(node, "width", value.width);
-  return node;
-}
-
 void parse(AnswerReader& in, WebImageExtractedData& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "contact_info") {
@@ -937,13 +584,6 @@ void parse(AnswerReader& in, WebImageExtractedData& out) {
       read(in, out.image_size);
     }
   }
-}
-
-nlohmann::json to_json(JsonWriter, const WebImageExtractedData& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "contact_info", value.contact_info);
-  write(node, "image_size", value.image_size);
-  return node;
 }
 
 void parse(AnswerReader& in, WebImageResult& out) {
@@ -958,14 +598,6 @@ void parse(AnswerReader& in, WebImageResult& out) {
   }
 }
 
-nlohmann::json to_json(JsonWriter, const WebImageResult& value) {
-  nlohmann::json node = nlohmann::json::object();
-  write(node, "words_block_count", value.words_block_count);
-  write(node, "words_block_list", value.words_block_list);
-  write(node, "extracted_data", value.extracted_data);
-  return node;
-}
-
 void parse_result(AnswerReader& in, WebImageResult& out) {
   out = WebImageResult{};  // a second "result" replaces the first
   in.enter_object();
@@ -976,10 +608,6 @@ void read_envelope_member(AnswerReader& in, std::string_view name, WebImageResul
   (void)in;
   (void)name;
   (void)out;
-}
-
-nlohmann::json to_envelope(const WebImageResult& value) {
-  return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
 }
 
 }  // namespace internal

@@ -9,7 +9,7 @@
 
 #include "apis/codec.h"
 #include "client/default_connection.h"
-#include "client/internal.h"
+#include "common/errors.h"
 #include "hwocr/client.h"
 
 namespace hwocr {

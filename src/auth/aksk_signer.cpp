@@ -4,7 +4,10 @@
 
 #include "auth/canonical.h"
 #include "auth/signing.h"
-#include "client/internal.h"
+#include "common/errors.h"
+#include "common/ascii.h"
+#include "model/error_body.h"
+#include "common/user_agent.h"
 #include "common/crypto.h"
 #include "common/http_check.h"
 #include "common/json_document.h"

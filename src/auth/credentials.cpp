@@ -14,7 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/credentials_internal.h"
-#include "client/internal.h"
+#include "common/errors.h"
+#include "model/error_body.h"
 #include "common/http_check.h"
 #include "common/json_document.h"
 #include "common/text.h"

@@ -6,7 +6,7 @@
 #include <mutex>
 
 #include "auth/signing.h"
-#include "client/internal.h"
+#include "common/errors.h"
 #include "common/redact.h"
 #include "hwocr/credentials.h"
 

@@ -2,6 +2,7 @@
 // keys passed per call (CredentialsSigner's rotate). Defined in aksk_signer.cpp.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,15 @@
 #include "hwocr/http.h"
 
 namespace hwocr::internal {
+
+// The whole AK/SK signature; body_sha256 is the payload hash unless an
+// X-Sdk-Content-Sha256 header overrides it.
+SignatureDetails sign_request(std::string_view ak, std::string_view sk,
+                              std::string_view security_token, std::string_view method,
+                              std::string_view url, const Headers& headers,
+                              std::string_view body_sha256,
+                              std::chrono::system_clock::time_point time,
+                              const SigningOptions& options);
 
 // Signs one attempt in place: hashes the body once per call (kept in
 // context.body_sha256), signs with these keys, and replaces the request's URL

@@ -9,7 +9,10 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "client/internal.h"
+#include "common/errors.h"
+#include "common/ascii.h"
+#include "model/error_body.h"
+#include "common/user_agent.h"
 #include "common/http_check.h"
 #include "common/json_document.h"
 #include "common/redact.h"

@@ -21,7 +21,9 @@
 #include <optional>
 
 #include "client/guarded_transport.h"
-#include "client/internal.h"
+#include "common/errors.h"
+#include "model/error_body.h"
+#include "common/user_agent.h"
 #include "client/retry.h"
 #include "client/task_pool.h"
 #include "common/cancel_state.h"
@@ -152,23 +154,6 @@ class SignedRequestRefusals final : public HttpTransport {
 
 }  // namespace
 
-namespace internal {
-
-// Inside a catch block: what a public entry point returns when something threw inside it: an
-// allocation failure, or a defect. No exception leaves a Result-returning call.
-Error error_from_exception() noexcept {
-  try {
-    throw;
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCategory::kInternal, "out of memory");
-  } catch (const std::exception& e) {
-    return make_error(ErrorCategory::kInternal, std::string("unexpected exception: ") + e.what());
-  } catch (...) {
-    return make_error(ErrorCategory::kInternal, "unexpected exception");
-  }
-}
-
-}  // namespace internal
 
 std::string ocr_endpoint_for_region(std::string_view region) {
   return "https://ocr." + std::string(region) + ".myhuaweicloud.com";

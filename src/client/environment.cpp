@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-#include "client/internal.h"
+#include "common/errors.h"
 
 namespace hwocr {
 namespace {

@@ -3,7 +3,7 @@
 #include <exception>
 #include <new>
 
-#include "client/internal.h"
+#include "common/errors.h"
 #include "common/http_check.h"
 #include "common/text.h"
 

@@ -11,7 +11,7 @@
 #include "apis/codec.h"
 #include "apis/typed_call.h"
 #include "client/default_connection.h"
-#include "client/internal.h"
+#include "common/errors.h"
 #include "common/json_document.h"
 #include "model/request_body.h"
 

@@ -7,7 +7,9 @@
 #include <mutex>
 #include <thread>
 
-#include "client/internal.h"
+#include "common/errors.h"
+#include "common/ascii.h"
+#include "model/error_body.h"
 #include "common/cancel_state.h"
 #include "common/text.h"
 

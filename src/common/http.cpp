@@ -1,7 +1,9 @@
 // Headers, errors and other small shared pieces.
 #include <algorithm>
+#include <new>
 
-#include "client/internal.h"
+#include "common/errors.h"
+#include "common/ascii.h"
 #include "common/http_check.h"
 #include "hwocr/config.h"
 #include "hwocr/error.h"
@@ -86,26 +88,22 @@ Error make_error(ErrorCategory category, std::string message, int http_status) {
   return error;
 }
 
-std::string to_lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+// Inside a catch block: what a public entry point returns when something
+// threw inside it: an allocation failure, or a defect. No exception leaves a
+// Result-returning call.
+Error error_from_exception() noexcept {
+  try {
+    throw;
+  } catch (const std::bad_alloc&) {
+    return make_error(ErrorCategory::kInternal, "out of memory");
+  } catch (const std::exception& e) {
+    return make_error(ErrorCategory::kInternal, std::string("unexpected exception: ") + e.what());
+  } catch (...) {
+    return make_error(ErrorCategory::kInternal, "unexpected exception");
   }
-  return out;
 }
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
-std::string default_user_agent() { return "hwocr/" HWOCR_VERSION_STRING; }
 
 }  // namespace internal
 }  // namespace hwocr

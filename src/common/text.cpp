@@ -1,5 +1,7 @@
 #include "common/text.h"
 
+#include "common/ascii.h"
+
 #include <algorithm>
 
 namespace hwocr::internal {
@@ -69,6 +71,25 @@ std::string printable_text(std::string_view text, std::size_t max_bytes) {
     out += " [... " + std::to_string(text.size() - i) + " more bytes cut]";
   }
   return out;
+}
+
+std::string to_lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
 }
 
 }  // namespace hwocr::internal

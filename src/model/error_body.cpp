@@ -1,7 +1,7 @@
 // Reading the service's error answers.
 #include <nlohmann/json.hpp>
 
-#include "client/internal.h"
+#include "model/error_body.h"
 #include "common/json_document.h"
 #include "common/text.h"
 

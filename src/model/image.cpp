@@ -9,7 +9,8 @@
 #include <optional>
 #include <nlohmann/json.hpp>
 
-#include "client/internal.h"
+#include "common/errors.h"
+#include "common/ascii.h"
 #include "common/base64.h"
 #include "common/crypto.h"
 #include "common/fused_sha256.h"

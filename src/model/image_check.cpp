@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <string>
 
-#include "client/internal.h"
+#include "common/errors.h"
 
 namespace hwocr::internal {
 namespace {

@@ -11,7 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "client/internal.h"
+#include "common/errors.h"
 #include "common/cancel_state.h"
 
 namespace hwocr::internal {

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <vector>
 
-#include "client/internal.h"
+#include "common/errors.h"
 #include "common/text.h"
 #include "common/url.h"
 #include "transport/response_headers.h"

@@ -574,6 +574,13 @@ def emit_options_codecs(lines, api):
     lines.append("  return Success{};")
     lines.append("}")
     lines.append("")
+
+
+def emit_options_from_json(lines, api):
+    if not api.options:
+        lines.append(f"void from_json(const nlohmann::json&, {api.options_struct}&) {{}}")
+        lines.append("")
+        return
     lines.append(f"void from_json(const nlohmann::json& body, {api.options_struct}& options) {{")
     for f in api.options:
         if OPTION_KINDS[f["type"]] == "json_text":
@@ -582,6 +589,61 @@ def emit_options_codecs(lines, api):
             lines.append(f"  read(body, \"{f['name']}\", options.{f['name']});")
     lines.append("}")
     lines.append("")
+
+
+def emit_to_envelope(lines, api):
+    lines.append(f"nlohmann::json to_envelope(const {api.result_struct}& value) {{")
+    if api.is_array:
+        lines.append("  nlohmann::json items = nlohmann::json::array();")
+        lines.append("  for (const auto& item : value.items) items.push_back(to_json(JsonWriter{}, item));")
+        lines.append("  return nlohmann::json{{\"result\", std::move(items)}};")
+    elif api.result is not None:
+        lines.append("  return nlohmann::json{{\"result\", to_json(JsonWriter{}, value)}};")
+    else:
+        lines.append("  nlohmann::json envelope = nlohmann::json::object();")
+        lines.append("  write(envelope, \"result\", value.result);")
+        lines.append("  write(envelope, \"template_id\", value.template_id);")
+        lines.append("  return envelope;")
+    lines.append("}")
+    lines.append("")
+
+
+def model_json_source_text(family, apis):
+    """What only tests and hwocr::testing need: models and options to and
+    from JSON documents. Not part of libhwocr."""
+    lines = [f"// {FAMILIES[family][0]}: models to JSON, options from JSON, answers from models",
+             "// (for tests and hwocr::testing; not in libhwocr).",
+             f"// {BANNER}",
+             "#include <nlohmann/json.hpp>", "",
+             "#include \"apis/codec.h\"", "#include \"apis/generated.h\"", "#include \"testing/model_json.h\"", "",
+             "namespace hwocr::internal {", ""]
+    for api in apis:
+        lines.append(f"// ---- {api.name}")
+        emit_options_from_json(lines, api)
+        for model in api.models:
+            emit_to_json(lines, model)
+        if api.result is not None:
+            emit_to_json(lines, api.result)
+        emit_to_envelope(lines, api)
+    lines.append("}  // namespace hwocr::internal")
+    return "\n".join(lines) + "\n"
+
+
+def model_json_header_text(apis):
+    lines = ["// Models to JSON, options from JSON, answers from models: for tests and",
+             "// hwocr::testing (the library itself only reads models and writes options).",
+             f"// {BANNER}",
+             "#pragma once", "",
+             "#include <nlohmann/json_fwd.hpp>", "",
+             "#include \"hwocr/classification.h\"", "#include \"hwocr/cards.h\"",
+             "#include \"hwocr/invoices.h\"", "#include \"hwocr/text.h\"", "",
+             "namespace hwocr::internal {", ""]
+    for api in apis:
+        lines.append(f"void from_json(const nlohmann::json& body, {api.options_struct}& options);")
+        lines.append(f"nlohmann::json to_envelope(const {api.result_struct}& value);")
+    lines.append("")
+    lines.append("}  // namespace hwocr::internal")
+    return "\n".join(lines) + "\n"
 
 
 def exclusive_check(api, group):
@@ -611,16 +673,13 @@ def source_text(family, apis):
         opt = "request" if api.input_field is None else "options"
         if not api.options:
             lines.append(f"Status to_json(const {api.options_struct}&, nlohmann::json&) {{ return Success{{}}; }}")
-            lines.append(f"void from_json(const nlohmann::json&, {api.options_struct}&) {{}}")
             lines.append("")
         else:
             emit_options_codecs(lines, api)
         for model in api.models:
             emit_parse(lines, model)
-            emit_to_json(lines, model)
         if api.result is not None:
             emit_parse(lines, api.result)
-            emit_to_json(lines, api.result)
         # The envelope.
         lines.append(f"void parse_result(AnswerReader& in, {api.result_struct}& out) {{")
         if api.is_array:
@@ -640,20 +699,6 @@ def source_text(family, apis):
             lines.append("  (void)out;")
         else:
             lines.append("  if (name == \"template_id\") read(in, out.template_id);")
-        lines.append("}")
-        lines.append("")
-        lines.append(f"nlohmann::json to_envelope(const {api.result_struct}& value) {{")
-        if api.is_array:
-            lines.append("  nlohmann::json items = nlohmann::json::array();")
-            lines.append("  for (const auto& item : value.items) items.push_back(to_json(JsonWriter{}, item));")
-            lines.append("  return nlohmann::json{{\"result\", std::move(items)}};")
-        elif api.result is not None:
-            lines.append("  return nlohmann::json{{\"result\", to_json(JsonWriter{}, value)}};")
-        else:
-            lines.append("  nlohmann::json envelope = nlohmann::json::object();")
-            lines.append("  write(envelope, \"result\", value.result);")
-            lines.append("  write(envelope, \"template_id\", value.template_id);")
-            lines.append("  return envelope;")
         lines.append("}")
         lines.append("")
     lines.append("}  // namespace internal")
@@ -727,7 +772,7 @@ def source_text(family, apis):
 
 
 def internal_header_text(apis):
-    lines = ["// Declarations of the generated codecs (internal; the tests use them too).",
+    lines = ["// Declarations of the generated codecs (internal).",
              f"// {BANNER}",
              "#pragma once", "",
              "#include <nlohmann/json_fwd.hpp>", "",
@@ -738,10 +783,8 @@ def internal_header_text(apis):
         lines.append(f"// {api.name}")
         lines.append(f"extern const ApiSpec k{api.prefix}Api;")
         lines.append(f"Status to_json(const {api.options_struct}& options, nlohmann::json& body);")
-        lines.append(f"void from_json(const nlohmann::json& body, {api.options_struct}& options);")
         lines.append(f"void parse_result(AnswerReader& in, {api.result_struct}& out);")
         lines.append(f"void read_envelope_member(AnswerReader& in, std::string_view name, {api.result_struct}& out);")
-        lines.append(f"nlohmann::json to_envelope(const {api.result_struct}& value);")
         lines.append("")
     lines.append("// Every API, sorted by name.")
     lines.append(f"inline const ApiSpec* const kAllApis[] = {{")
@@ -759,7 +802,7 @@ def test_table_text(apis):
              f"// {BANNER}",
              "#include \"api_table.h\"", "",
              "#include <nlohmann/json.hpp>", "",
-             "#include \"apis/generated.h\"", "",
+             "#include \"apis/generated.h\"", "#include \"testing/model_json.h\"", "",
              "namespace hwocr::testing {", "namespace {", "",
              "template <class R>",
              "nlohmann::json envelope_or_error(Result<R> result) {",
@@ -983,6 +1026,9 @@ def outputs(spec_path):
         files[f"include/hwocr/{fam}.h"] = header_text(fam, members)
     for fam, members in by_family.items():
         files[f"src/apis/{fam}.cpp"] = source_text(fam, members)
+    for fam, members in by_family.items():
+        files[f"src/testing/model_json_{fam}.cpp"] = model_json_source_text(fam, members)
+    files["src/testing/model_json.h"] = model_json_header_text(apis)
     files["src/apis/generated.h"] = internal_header_text(apis)
     files["include/hwocr/apis_fwd.h"] = forward_header_text(apis)
     files["tests/api_table.cpp"] = test_table_text(apis)
