@@ -4,8 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "model/error_body.h"
 #include "fuzz_common.h"
+#include "model/error_body.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   hwocr::fuzz::Reader in(data, size);

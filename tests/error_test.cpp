@@ -1,9 +1,9 @@
 // Turning the service's error answers into hwocr::Error, and Result<T>.
 #include <gtest/gtest.h>
 
-#include "model/error_body.h"
 #include "client/retry.h"
 #include "hwocr/error.h"
+#include "model/error_body.h"
 
 namespace {
 

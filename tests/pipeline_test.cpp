@@ -251,6 +251,44 @@ TEST_F(Pipeline, CancellingEndsABlockingCallMidUpload) {
   EXPECT_FALSE(text.error().maybe_delivered) << "cancelled before the body was sent";
 }
 
+TEST_F(Pipeline, CancellingEndsACallWaitingForAnotherCallsTokenFetch) {
+  // IAM never answers: the first call fetches (until its deadline), the
+  // second waits for that fetch, and is cancelled while it waits.
+  server_.set_default([](const RecordedRequest& r) {
+    if (r.target.rfind("/v3/auth/tokens", 0) == 0) return Script().stall(seconds(60));
+    return json(200, kAnswer);
+  });
+  auto c = config();
+  c.project_id.clear();  // learned from the token
+  c.retry.deadline = std::chrono::minutes(10);
+  const OcrClient client(c, std::make_shared<TokenAuthenticator>("user", "password", "domain"));
+  CancellationSource stop_fetcher;
+  CallOptions fetcher_call;
+  fetcher_call.cancel = stop_fetcher.token();
+  auto fetching = client.recognize_general_text_async(kImage, {}, fetcher_call);
+  const auto until = std::chrono::steady_clock::now() + kSoon;
+  while (server_.request_count() == 0 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  ASSERT_EQ(server_.request_count(), 1u);  // the token request, stalled
+  CancellationSource stop_waiter;
+  CallOptions waiter_call;
+  waiter_call.cancel = stop_waiter.token();
+  auto waiting = std::async(std::launch::async, [&] { return client.recognize_general_text(kImage, {}, waiter_call); });
+  EXPECT_EQ(waiting.wait_for(milliseconds(200)), std::future_status::timeout) << "it waits for the fetch";
+  stop_waiter.cancel();
+  ASSERT_EQ(waiting.wait_for(kSoon), std::future_status::ready);
+  const auto waited = waiting.get();
+  ASSERT_FALSE(waited.ok());
+  EXPECT_EQ(waited.error().category, ErrorCategory::kCancelled) << waited.error().message();
+  stop_fetcher.cancel();  // the fetch itself ends too: its transfer is cancelled
+  ASSERT_EQ(fetching.wait_for(kSoon), std::future_status::ready);
+  const auto fetched = fetching.get();
+  ASSERT_FALSE(fetched.ok());
+  EXPECT_EQ(fetched.error().category, ErrorCategory::kCancelled) << fetched.error().message();
+  EXPECT_EQ(ocr_requests(), 0u);
+}
+
 // ===== Asynchronous calls ====================================================
 
 TEST_F(Pipeline, AsyncCallsReturnFuturesAndCallCallbacks) {

@@ -1,5 +1,5 @@
 // hwocr: a C++17 client for Huawei Cloud OCR. This header brings in the
-// client, authentication, configuration, images and errors; it is small and
+// client, authentication, configuration, images, errors and batches; it is small and
 // includes neither libcurl, OpenSSL nor the full nlohmann/json. The options
 // and results of the 52 typed calls come with the family header you use:
 //   <hwocr/cards.h>           ID cards, licences, passports, plates, certificates
@@ -10,6 +10,7 @@
 #pragma once
 
 #include "hwocr/auth.h"
+#include "hwocr/batch.h"
 #include "hwocr/client.h"
 #include "hwocr/config.h"
 #include "hwocr/credentials.h"

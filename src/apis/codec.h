@@ -13,11 +13,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_reader.h"
 #include "hwocr/error.h"
 #include "hwocr/json.h"
 #include "hwocr/point.h"
 #include "model/image_check.h"
-#include "common/json_reader.h"
 #include "model/parse.h"
 
 namespace hwocr::internal {

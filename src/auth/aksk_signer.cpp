@@ -4,17 +4,17 @@
 
 #include "auth/canonical.h"
 #include "auth/signing.h"
-#include "common/errors.h"
 #include "common/ascii.h"
-#include "model/error_body.h"
-#include "common/user_agent.h"
 #include "common/crypto.h"
+#include "common/errors.h"
 #include "common/http_check.h"
 #include "common/json_document.h"
 #include "common/redact.h"
 #include "common/text.h"
 #include "common/url.h"
+#include "common/user_agent.h"
 #include "hwocr/auth.h"
+#include "model/error_body.h"
 
 namespace hwocr {
 namespace {

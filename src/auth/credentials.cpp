@@ -15,13 +15,13 @@
 
 #include "auth/credentials_internal.h"
 #include "common/errors.h"
-#include "model/error_body.h"
 #include "common/http_check.h"
 #include "common/json_document.h"
 #include "common/text.h"
 #include "common/time.h"
 #include "common/url.h"
 #include "hwocr/credentials.h"
+#include "model/error_body.h"
 
 namespace hwocr {
 namespace internal {

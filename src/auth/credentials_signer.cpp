@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "auth/signing.h"
+#include "common/cancel_state.h"
 #include "common/errors.h"
 #include "common/redact.h"
 #include "hwocr/credentials.h"
@@ -71,6 +72,15 @@ Windows windows_of(TimePoint obtained_at, TimePoint expires_at, const CachingOpt
 Result<Credentials> CachingCredentials::get(const CredentialsContext& context) {
   try {
     State& state = *state_;
+    // A waiting caller stops at its own limit or when its call is
+    // cancelled, not only when the fetch under way ends.
+    const CancellationToken& cancel = context.limits.cancel;
+    const auto wait_limit = context.limits.total_timeout;
+    const auto wait_until = std::chrono::steady_clock::now() + wait_limit;
+    const internal::CancelSubscription wake_on_cancel(cancel.state(), [&state] {
+      std::lock_guard<std::mutex> lock(state.mutex);
+      state.fetched.notify_all();
+    });
     std::unique_lock<std::mutex> lock(state.mutex);
     bool have_fallback = false;
     for (;;) {
@@ -86,8 +96,16 @@ Result<Credentials> CachingCredentials::get(const CredentialsContext& context) {
       }
       if (!state.fetching) break;
       // Nothing valid to hand out: wait for the fetch under way and share its end.
+      if (cancel.cancelled()) return internal::cancelled_error();
       const std::uint64_t waiting_for = state.fetch_number;
-      state.fetched.wait(lock, [&] { return state.fetch_number != waiting_for; });
+      const auto fetched = [&] { return state.fetch_number != waiting_for || cancel.cancelled(); };
+      if (wait_limit.count() == 0) {
+        state.fetched.wait(lock, fetched);
+      } else if (!state.fetched.wait_until(lock, wait_until, fetched)) {
+        return internal::make_error(ErrorCategory::kTimeout,
+                                    "the call's time ran out while another call was fetching credentials");
+      }
+      if (cancel.cancelled()) return internal::cancelled_error();
       if (state.last_failed) return state.last_error;
     }
 

@@ -9,15 +9,16 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "common/errors.h"
 #include "common/ascii.h"
-#include "model/error_body.h"
-#include "common/user_agent.h"
+#include "common/cancel_state.h"
+#include "common/errors.h"
 #include "common/http_check.h"
 #include "common/json_document.h"
 #include "common/redact.h"
 #include "common/time.h"
+#include "common/user_agent.h"
 #include "hwocr/auth.h"
+#include "model/error_body.h"
 
 namespace hwocr {
 namespace {
@@ -191,6 +192,13 @@ struct TokenAuthenticator::State {
   }
 
   Result<std::shared_ptr<const Token>> get(const AuthContext& context) {
+    const CancellationToken& cancel = context.limits.cancel;
+    // A cancelled call stops waiting for another call's fetch. (Taken
+    // before the lock: a token cancelled already runs this at once.)
+    const internal::CancelSubscription wake_on_cancel(cancel.state(), [this] {
+      std::lock_guard<std::mutex> lock(mutex);
+      refreshed.notify_all();
+    });
     std::unique_lock<std::mutex> lock(mutex);
     Scope& scope = scopes[scope_key(context)];
     for (;;) {
@@ -207,14 +215,16 @@ struct TokenAuthenticator::State {
       // No usable token and a fetch is under way: wait for its outcome, but
       // not past this call's own deadline (the fetch is bounded by the
       // deadline of the call that started it, which may be later).
+      if (cancel.cancelled()) return internal::cancelled_error();
       const std::uint64_t awaited = scope.fetches_finished + 1;
-      const auto finished = [&] { return scope.fetches_finished >= awaited; };
+      const auto finished = [&] { return scope.fetches_finished >= awaited || cancel.cancelled(); };
       if (context.deadline == std::chrono::steady_clock::time_point::max()) {
         refreshed.wait(lock, finished);
       } else if (!refreshed.wait_until(lock, context.deadline, finished)) {
         return internal::make_error(ErrorCategory::kTimeout,
                                     "the call's deadline passed while another call was obtaining the IAM token");
       }
+      if (cancel.cancelled()) return internal::cancelled_error();
       if (!(scope.current && context.now() < scope.current->expires)) {
         if (scope.last_fetch_error) return *scope.last_fetch_error;
         if (!scope.fetching) continue;  // the token it fetched expired already: fetch again

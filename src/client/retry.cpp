@@ -7,11 +7,11 @@
 #include <mutex>
 #include <thread>
 
-#include "common/errors.h"
 #include "common/ascii.h"
-#include "model/error_body.h"
 #include "common/cancel_state.h"
+#include "common/errors.h"
 #include "common/text.h"
+#include "model/error_body.h"
 
 namespace hwocr::internal {
 namespace {
@@ -126,12 +126,6 @@ bool may_retry(const HttpResponse& response, Idempotency idempotency) {
   // Refused before any work was done: throttling, or "not now, come back".
   return error.category == ErrorCategory::kThrottled ||
          (response.status == 503 && response.headers.contains("Retry-After"));
-}
-
-Error cancelled_error(int attempts) {
-  Error error = make_error(ErrorCategory::kCancelled, "the call was cancelled");
-  error.attempts = attempts;
-  return error;
 }
 
 bool sleep_unless_cancelled(milliseconds wait, const CancellationToken& cancel) {

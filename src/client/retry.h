@@ -92,8 +92,6 @@ bool may_retry(const HttpResponse& response, Idempotency idempotency);
 
 // Sleeps `wait`; false (at once) when `cancel` is or becomes cancelled.
 bool sleep_unless_cancelled(std::chrono::milliseconds wait, const CancellationToken& cancel);
-// The error a cancelled call ends with.
-Error cancelled_error(int attempts = 0);
 
 // Runs `attempt` until it yields a response that is not retryable, the
 // attempts are used up, the deadline passes, or `cancel` is cancelled. The

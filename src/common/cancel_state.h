@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "hwocr/cancellation.h"
+#include "hwocr/error.h"
 
 namespace hwocr::internal {
 
@@ -59,6 +60,9 @@ class CancelSubscription {
   std::shared_ptr<CancelState> state_;
   std::uint64_t id_ = 0;
 };
+
+// The error a cancelled call ends with (kCancelled, not retryable).
+Error cancelled_error(int attempts = 0);
 
 inline bool is_cancelled(const CancellationToken& token) noexcept {
   return token.state() && token.state()->cancelled();

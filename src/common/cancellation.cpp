@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "common/errors.h"
+
 namespace hwocr {
 namespace internal {
 
@@ -56,6 +58,12 @@ void CancelState::unsubscribe(std::uint64_t id) noexcept {
     }
     std::this_thread::yield();
   }
+}
+
+Error cancelled_error(int attempts) {
+  Error error = make_error(ErrorCategory::kCancelled, "the call was cancelled");
+  error.attempts = attempts;
+  return error;
 }
 
 }  // namespace internal

@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <new>
 
-#include "common/errors.h"
 #include "common/ascii.h"
+#include "common/errors.h"
 #include "common/http_check.h"
 #include "hwocr/config.h"
 #include "hwocr/error.h"

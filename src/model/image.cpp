@@ -9,15 +9,15 @@
 #include <optional>
 #include <nlohmann/json.hpp>
 
-#include "common/errors.h"
 #include "common/ascii.h"
 #include "common/base64.h"
 #include "common/crypto.h"
+#include "common/errors.h"
 #include "common/fused_sha256.h"
+#include "common/json_document.h"
 #include "hwocr/auth.h"
 #include "hwocr/config.h"
 #include "hwocr/credentials.h"
-#include "common/json_document.h"
 #include "hwocr/image.h"
 #include "model/request_body.h"
 

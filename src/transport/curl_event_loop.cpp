@@ -11,8 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/errors.h"
 #include "common/cancel_state.h"
+#include "common/errors.h"
 
 namespace hwocr::internal {
 
