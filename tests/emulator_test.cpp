@@ -28,7 +28,7 @@
 namespace {
 
 using hwocr::emulator::AccessKey;
-using hwocr::emulator::CatalogueApi;
+using hwocr::testing::detail::CatalogueApi;
 using hwocr::emulator::Emulator;
 using hwocr::emulator::Fault;
 using hwocr::emulator::Options;
@@ -385,7 +385,7 @@ TEST_F(EmulatorTest, ChecksOptionTypes) {
 // --- every API in the catalogue ------------------------------------------------------------------
 
 const CatalogueApi& catalogue_api(const std::string& name) {
-  for (const auto& api : hwocr::emulator::catalogue()) {
+  for (const auto& api : hwocr::testing::detail::catalogue()) {
     if (api.name == name) return api;
   }
   throw std::out_of_range("no API " + name + " in the catalogue");
@@ -416,7 +416,7 @@ json with(json request, const json& changes) {
 }
 
 TEST_F(EmulatorTest, ServesEveryCatalogueApiWithItsSample) {
-  const auto& apis = hwocr::emulator::catalogue();
+  const auto& apis = hwocr::testing::detail::catalogue();
   ASSERT_EQ(apis.size(), 52u);
   for (const auto& api : apis) {
     SCOPED_TRACE(api.name);

@@ -1,4 +1,4 @@
-// hwocr-emulator: the emulator (emulator.h) as a stand-alone server, for the
+// hwocr-emulator: the emulator (<hwocr/testing/emulator.h>) as a stand-alone server, for the
 // offline demo and for trying a client by hand:
 //   hwocr-emulator --port 8080 --fault 503,times=2,retry-after=1
 // Prints "hwocr-emulator listening on http://127.0.0.1:PORT" on stdout once it
@@ -41,9 +41,10 @@ Serves Huawei Cloud OCR (all 52 APIs, with each API's input rules) and IAM
                            serve HTTPS with these PEM files
   --tls-self-signed DIR    write DIR/cert.pem and DIR/key.pem (the certificate
                            doubles as the CA file) and serve HTTPS with them
-  --fault STATUS[,times=N][,retry-after=V][,path=SUBSTR][,body=html|empty|TEXT][,delay-ms=N]
+  --fault STATUS[,times=N][,retry-after=V][,path=SUBSTR][,api=NAME][,body=html|empty|TEXT][,delay-ms=N]
                            answer the next N (default 1; -1: all) requests whose
-                           path contains SUBSTR with STATUS; repeatable
+                           path contains SUBSTR (and that call the OCR API NAME,
+                           e.g. id-card) with STATUS; repeatable
   --help                   this text
 
 Prints "hwocr-emulator listening on URL" on stdout when ready and the
@@ -64,7 +65,7 @@ long long parse_number(std::string_view text, std::string_view what, long long m
   return value;
 }
 
-// "503,times=2,retry-after=1,path=/ocr/,body=html,delay-ms=100"
+// "503,times=2,retry-after=1,path=/ocr/,api=id-card,body=html,delay-ms=100"
 Fault parse_fault(std::string_view spec) {
   Fault fault;
   const auto comma = spec.find(',');
@@ -84,6 +85,8 @@ Fault parse_fault(std::string_view spec) {
       fault.retry_after = std::string(value);
     } else if (key == "path") {
       fault.path_contains = std::string(value);
+    } else if (key == "api") {
+      fault.api = std::string(value);
     } else if (key == "body") {
       fault.body = std::string(value);
     } else if (key == "delay-ms") {

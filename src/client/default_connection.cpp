@@ -484,20 +484,27 @@ class DefaultConnection final : public OcrConnection, public std::enable_shared_
 
 class DefaultConnection::Call {
  public:
-  Call(DefaultConnection& connection, OcrRequest in)
+  // An asynchronous call is also cancelled when the connection's last handle
+  // goes; a blocking one cannot see that happen (its caller holds a handle),
+  // so it listens to the caller's token alone and costs nothing more.
+  enum class Kind { kBlocking, kAsync };
+  Call(DefaultConnection& connection, OcrRequest in, Kind kind)
       : c_(connection),
         in_(std::move(in)),
-        from_user_(in_.options.cancel.state(), [state = cancel_.token().state()] { state->cancel(); }),
-        from_connection_(connection.closed.token().state(), [state = cancel_.token().state()] { state->cancel(); }),
+        token_(kind == Kind::kAsync ? combined_.emplace().token() : in_.options.cancel),
+        from_user_(kind == Kind::kAsync ? in_.options.cancel.state() : nullptr,
+                   [state = token_.state()] { state->cancel(); }),
+        from_connection_(kind == Kind::kAsync ? connection.closed.token().state() : nullptr,
+                         [state = token_.state()] { state->cancel(); }),
         policy_(policy_of(in_.options, connection.configuration)),
         deadline_(internal::deadline_from_now(policy_)),
-        round_(deadline_, policy_, connection.limits(in_.options, cancel_.token()), connection.log),
-        iam_transport_(*connection.iam_transport, policy_, connection.log, deadline_, cancel_.token()),
+        round_(deadline_, policy_, connection.limits(in_.options, token_), connection.log),
+        iam_transport_(*connection.iam_transport, policy_, connection.log, deadline_, token_),
         body_return_(request_.body) {}
 
   internal::RetryRound& round() noexcept { return round_; }
-  CancellationToken token() const noexcept { return cancel_.token(); }
-  bool cancelled() const noexcept { return cancel_.cancelled(); }
+  const CancellationToken& token() const noexcept { return token_; }
+  bool cancelled() const noexcept { return token_.cancelled(); }
   const HttpRequest& request() const noexcept { return request_; }
   const TransportLimits& send_limits() const noexcept { return send_limits_; }
   bool credentials_failed() const noexcept { return credentials_error_.has_value(); }
@@ -659,9 +666,11 @@ class DefaultConnection::Call {
  private:
   DefaultConnection& c_;
   OcrRequest in_;
-  // The call's own cancellation: cancelled by the caller's token or by the
-  // connection closing, whichever comes first.
-  CancellationSource cancel_;
+  // What cancels the call: the caller's token, or (asynchronous calls) a
+  // source of its own cancelled by the caller's token or by the connection
+  // closing, whichever comes first.
+  std::optional<CancellationSource> combined_;
+  CancellationToken token_;
   internal::CancelSubscription from_user_;
   internal::CancelSubscription from_connection_;
   RetryPolicy policy_;
@@ -689,7 +698,7 @@ class DefaultConnection::Call {
 
 Result<OcrAnswer> DefaultConnection::send(OcrRequest in) {
   try {
-    Call call(*this, std::move(in));
+    Call call(*this, std::move(in), Call::Kind::kBlocking);
     if (auto stop = call.setup()) return std::move(*stop);
     for (;;) {
       if (call.cancelled()) return call.conclude(internal::cancelled_error());
@@ -725,7 +734,7 @@ Result<OcrAnswer> DefaultConnection::send(OcrRequest in) {
 class DefaultConnection::AsyncCall : public std::enable_shared_from_this<AsyncCall> {
  public:
   AsyncCall(std::shared_ptr<DefaultConnection> connection, OcrRequest in, Completion done)
-      : connection_(std::move(connection)), call_(*connection_, std::move(in)), done_(std::move(done)) {}
+      : connection_(std::move(connection)), call_(*connection_, std::move(in), Call::Kind::kAsync), done_(std::move(done)) {}
 
   // Task thread.
   void start() {

@@ -989,7 +989,7 @@ def emulator_catalogue_text(apis):
     lines = ["// Every API's input rules and sample answer, for the emulator.",
              f"// {BANNER}",
              "#include \"emulator_catalogue.h\"", "",
-             "namespace hwocr::emulator {", "",
+             "namespace hwocr::testing::detail {", "",
              "const std::vector<CatalogueApi>& catalogue() {",
              "  static const std::vector<CatalogueApi> apis = {"]
     kinds = {"string": "FieldKind::kString", "boolean": "FieldKind::kBoolean", "integer": "FieldKind::kInteger",
@@ -1009,7 +1009,7 @@ def emulator_catalogue_text(apis):
     lines.append("  return apis;")
     lines.append("}")
     lines.append("")
-    lines.append("}  // namespace hwocr::emulator")
+    lines.append("}  // namespace hwocr::testing::detail")
     return "\n".join(lines) + "\n"
 
 
@@ -1171,7 +1171,7 @@ def outputs(spec_path):
     files["src/apis/generated.h"] = internal_header_text(apis)
     files["include/hwocr/apis_fwd.h"] = forward_header_text(apis)
     files["tests/api_table.cpp"] = test_table_text(apis)
-    files["tools/emulator_catalogue.cpp"] = emulator_catalogue_text(apis)
+    files["tools/testing/emulator_catalogue.cpp"] = emulator_catalogue_text(apis)
     # Deprecated spellings of renamed APIs, and the error-code explanations.
     for fam, members in by_family.items():
         files[f"include/hwocr/{fam}.h"] = add_deprecated_struct_aliases(files[f"include/hwocr/{fam}.h"], members)

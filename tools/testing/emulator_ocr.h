@@ -1,13 +1,13 @@
 // The emulator's OCR service behind the gateway: what POST
 // /v2/{project_id}/ocr/{api} checks in a request body and the canned,
-// deterministic results it answers with. Private to tools/.
+// deterministic results it answers with. Private to hwocr_testing.
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <string_view>
 
-namespace hwocr::emulator::detail {
+namespace hwocr::testing::detail {
 
 // Largest accepted Base64 text in "image" or "data" (ocr-api.md §3) and largest body
 // (that plus room for the other fields) before ModelArts.4104.
@@ -33,4 +33,4 @@ OcrOutcome recognize(std::string_view api, const std::string& body);
 // The synthetic card holder's 18-digit resident ID number (valid check digit).
 std::string synthetic_id_number();
 
-}  // namespace hwocr::emulator::detail
+}  // namespace hwocr::testing::detail

@@ -6,7 +6,7 @@
 
 #include <vector>
 
-namespace hwocr::emulator {
+namespace hwocr::testing::detail {
 
 enum class FieldKind { kString, kBoolean, kInteger, kStringList, kObject };
 
@@ -33,4 +33,4 @@ struct CatalogueApi {
 // Sorted by name.
 const std::vector<CatalogueApi>& catalogue();
 
-}  // namespace hwocr::emulator
+}  // namespace hwocr::testing::detail
