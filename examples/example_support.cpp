@@ -177,6 +177,18 @@ std::string sample_image() {
 }
 
 Backend::Backend(const std::string& program, hwocr::ClientConfig& config) {
+  // A profile file named by HUAWEICLOUD_SDK_CREDENTIALS_FILE: the credentials
+  // chain, as configure_from_environment() builds it, unless AK/SK or a user is set.
+  if (std::getenv("HUAWEICLOUD_SDK_CREDENTIALS_FILE") != nullptr && !credentials_in_environment()) {
+    auto configured = hwocr::configure_from_environment(config);
+    if (!configured) {
+      std::cerr << program << ": " << configured.error().error_msg << "\n";
+      exit_code_ = 2;
+      return;
+    }
+    authenticator_ = configured->authenticator;
+    return;
+  }
   auto from_environment = hwocr::authenticator_from_environment();
   if (credentials_in_environment() || !config.endpoint.empty()) {
     if (!from_environment) {

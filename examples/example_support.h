@@ -2,7 +2,8 @@
 // failed call is reported.
 //
 // With credentials in the environment (HUAWEICLOUD_SDK_AK/SK, or
-// HUAWEICLOUD_SDK_USERNAME/PASSWORD/DOMAIN_NAME) or an endpoint configured,
+// HUAWEICLOUD_SDK_USERNAME/PASSWORD/DOMAIN_NAME, or a profile file named by
+// HUAWEICLOUD_SDK_CREDENTIALS_FILE) or an endpoint configured,
 // the calls go there, as in any application. With neither, the examples start
 // the bundled emulator (hwocr-emulator, found via $HWOCR_EMULATOR, next to the
 // program, or on PATH) so that they run offline. This is demo plumbing: an
