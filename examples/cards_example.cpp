@@ -1,6 +1,6 @@
 // cards_example: read a Chinese driving licence (驾驶证) and a passport (护照), field by field.
 //
-//   cards_example [LICENCE_IMAGE [PASSPORT_IMAGE]]      (default: the bundled sample image)
+//   cards_example [--endpoint URL] [--iam-endpoint URL] [--region REGION] [--timeout SECONDS] [LICENCE_IMAGE [PASSPORT_IMAGE]]      (default: the bundled sample image)
 //
 // Calls Huawei Cloud with the credentials in the environment (HUAWEICLOUD_SDK_AK/SK, or
 // HUAWEICLOUD_SDK_USERNAME/PASSWORD/DOMAIN_NAME); with none, the bundled emulator, which
@@ -8,6 +8,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <hwocr/hwocr.h>
 #include <hwocr/cards.h>  // the options and results of the calls used here
@@ -24,11 +25,19 @@ std::string shown(const std::optional<std::string>& field) { return field.value_
 }  // namespace
 
 int main(int argc, char** argv) try {
-  const std::string licence_path = argc > 1 ? argv[1] : examples::sample_image();
-  const std::string passport_path = argc > 2 ? argv[2] : licence_path;
+  std::vector<std::string> images;
+  examples::ConnectionFlags connection;
+  examples::OptionParser parser("cards_example", "Reads a Chinese driving licence and a passport field by field with Huawei Cloud OCR.\n"
+                                "Credentials and endpoints come from the HUAWEICLOUD_SDK_* variables; with none\n"
+                                "and no endpoint, the bundled emulator answers.");
+  parser.connection_options(connection);
+  parser.positional("IMAGE", "the driving licence image, then the passport image (default: the bundled sample)", &images, 2);
+  if (const auto exit_code = parser.parse(argc, argv)) return *exit_code;
+  const std::string licence_path = !images.empty() ? images[0] : examples::sample_image();
+  const std::string passport_path = images.size() > 1 ? images[1] : licence_path;
 
   hwocr::ClientConfig config;
-  hwocr::apply_environment(config);                          // region, project id, endpoints
+  if (const auto exit_code = examples::configure("cards_example", connection, config)) return *exit_code;  // environment, flags
   const examples::Backend backend("cards_example", config);  // the environment's credentials, or the emulator
   if (!backend) return backend.exit_code();
   const hwocr::OcrClient client(config, backend.authenticator());

@@ -1,7 +1,7 @@
 // classification_example: find every ticket, invoice and card on one image, and read each
 // one (智能分类识别).
 //
-//   classification_example [IMAGE]      (default: the bundled sample image)
+//   classification_example [--endpoint URL] [--iam-endpoint URL] [--region REGION] [--timeout SECONDS] [IMAGE]      (default: the bundled sample image)
 //
 // Calls Huawei Cloud with the credentials in the environment (HUAWEICLOUD_SDK_AK/SK, or
 // HUAWEICLOUD_SDK_USERNAME/PASSWORD/DOMAIN_NAME); with none, the bundled emulator, which
@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include <hwocr/hwocr.h>
 #include <hwocr/classification.h>  // the options and results of the calls used here
@@ -18,10 +19,18 @@
 using examples::failed;
 
 int main(int argc, char** argv) try {
-  const auto image = hwocr::Image::from_file(argc > 1 ? argv[1] : examples::sample_image());
+  std::vector<std::string> images;
+  examples::ConnectionFlags connection;
+  examples::OptionParser parser("classification_example", "Classifies and recognizes the documents in an image with Huawei Cloud OCR.\n"
+                                "Credentials and endpoints come from the HUAWEICLOUD_SDK_* variables; with none\n"
+                                "and no endpoint, the bundled emulator answers.");
+  parser.connection_options(connection);
+  parser.positional("IMAGE", "the image (default: the bundled sample)", &images, 1);
+  if (const auto exit_code = parser.parse(argc, argv)) return *exit_code;
+  const auto image = hwocr::Image::from_file(!images.empty() ? images[0] : examples::sample_image());
 
   hwocr::ClientConfig config;
-  hwocr::apply_environment(config);                                   // region, project id, endpoints
+  if (const auto exit_code = examples::configure("classification_example", connection, config)) return *exit_code;  // environment, flags
   const examples::Backend backend("classification_example", config);  // the environment's credentials, or the emulator
   if (!backend) return backend.exit_code();
   const hwocr::OcrClient client(config, backend.authenticator());

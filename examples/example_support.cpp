@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <chrono>
 #include <cstring>
 #include <iostream>
 #include <utility>
@@ -19,9 +20,117 @@ extern char** environ;
 namespace examples {
 
 int failed(const char* call, const hwocr::Error& error) {
-  std::cerr << call << " failed: " << error.message() << "\n"
-            << "  request id: " << (error.request_id.empty() ? "-" : error.request_id) << "\n";
+  std::cerr << call << " failed: " << error.message() << "\n";
+  if (const std::string explanation = error.explanation(); !explanation.empty()) {
+    std::string indented = "  " + explanation;
+    for (auto at = indented.find('\n'); at != std::string::npos; at = indented.find('\n', at + 3)) {
+      indented.insert(at + 1, "  ");
+    }
+    std::cerr << indented << "\n";
+  }
   return 1;
+}
+
+OptionParser::OptionParser(std::string program, std::string description)
+    : program_(std::move(program)), description_(std::move(description)) {}
+
+void OptionParser::option(std::string name, std::string metavar, std::string help, std::string* target) {
+  options_.push_back({std::move(name), std::move(metavar), std::move(help), target});
+}
+
+void OptionParser::connection_options(ConnectionFlags& flags) {
+  option("--endpoint", "URL", "OCR endpoint (default: HUAWEICLOUD_SDK_OCR_ENDPOINT, else the region's)", &flags.endpoint);
+  option("--iam-endpoint", "URL",
+         "IAM endpoint for the token and project lookup (default: HUAWEICLOUD_SDK_IAM_ENDPOINT, else the region's); "
+         "set it with --endpoint for a private endpoint",
+         &flags.iam_endpoint);
+  option("--region", "REGION", "region id such as cn-north-4 (default: HUAWEICLOUD_SDK_REGION, else cn-north-4)",
+         &flags.region);
+  option("--timeout", "SECONDS", "limit for one attempt (default 120)", &flags.timeout);
+}
+
+void OptionParser::positional(std::string metavar, std::string help, std::vector<std::string>* targets,
+                              std::size_t max) {
+  positional_metavar_ = std::move(metavar);
+  positional_help_ = std::move(help);
+  positionals_ = targets;
+  max_positionals_ = max;
+}
+
+std::string OptionParser::usage_line() const {
+  std::string line = "usage: " + program_ + " [--help]";
+  for (const Option& o : options_) line += " [" + o.name + " " + o.metavar + "]";
+  if (positionals_ != nullptr) line += " [" + positional_metavar_ + "]";
+  return line;
+}
+
+int OptionParser::usage_error(const std::string& problem) const {
+  std::cerr << program_ << ": " << problem << "\n" << usage_line() << "\n(" << program_ << " --help for more)\n";
+  return 2;
+}
+
+std::optional<int> OptionParser::parse(int argc, char** argv) {
+  bool options_ended = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string argument = argv[i];
+    if (!options_ended && (argument == "--help" || argument == "-h")) {
+      std::cout << usage_line() << "\n\n" << description_ << "\n\noptions:\n  --help, -h  this text\n";
+      for (const Option& o : options_) std::cout << "  " << o.name << " " << o.metavar << "\n      " << o.help << "\n";
+      if (positionals_ != nullptr) std::cout << "  " << positional_metavar_ << "\n      " << positional_help_ << "\n";
+      return 0;
+    }
+    if (!options_ended && argument == "--") {
+      options_ended = true;
+      continue;
+    }
+    if (!options_ended && argument.size() > 1 && argument[0] == '-') {
+      const auto equals = argument.find('=');
+      const std::string name = argument.substr(0, equals);
+      const Option* found = nullptr;
+      for (const Option& o : options_) {
+        if (o.name == name) found = &o;
+      }
+      if (found == nullptr) return usage_error("unknown option " + name);
+      if (equals != std::string::npos) {
+        *found->target = argument.substr(equals + 1);
+      } else if (i + 1 < argc) {
+        *found->target = argv[++i];
+      } else {
+        return usage_error(name + " needs a value");
+      }
+      if (found->target->empty()) return usage_error(name + " needs a value");
+      continue;
+    }
+    if (positionals_ == nullptr || positionals_->size() >= max_positionals_) {
+      return usage_error("unexpected argument " + argument);
+    }
+    positionals_->push_back(argument);
+  }
+  return std::nullopt;
+}
+
+std::optional<int> configure(const std::string& program, const ConnectionFlags& flags, hwocr::ClientConfig& config) {
+  auto from_environment = hwocr::config_from_environment(config);
+  if (!from_environment) {
+    std::cerr << program << ": " << from_environment.error().error_msg << "\n";
+    return 2;
+  }
+  config = std::move(*from_environment);
+  if (!flags.endpoint.empty()) config.endpoint = flags.endpoint;
+  if (!flags.iam_endpoint.empty()) config.iam_endpoint = flags.iam_endpoint;
+  if (!flags.region.empty()) config.region = flags.region;
+  if (!flags.timeout.empty()) {
+    char* end = nullptr;
+    const double seconds = std::strtod(flags.timeout.c_str(), &end);
+    if (end == flags.timeout.c_str() || *end != '\0' || !(seconds > 0) || seconds > 7 * 24 * 3600) {
+      std::cerr << program << ": --timeout must be a number of seconds greater than 0, got '" << flags.timeout
+                << "'\n";
+      return 2;
+    }
+    config.request_timeout = std::chrono::milliseconds(static_cast<long long>(seconds * 1000 + 0.5));
+    if (config.request_timeout.count() == 0) config.request_timeout = std::chrono::milliseconds(1);
+  }
+  return std::nullopt;
 }
 namespace {
 
@@ -68,6 +177,18 @@ std::string sample_image() {
 }
 
 Backend::Backend(const std::string& program, hwocr::ClientConfig& config) {
+  // A profile file named by HUAWEICLOUD_SDK_CREDENTIALS_FILE: the credentials
+  // chain, as configure_from_environment() builds it, unless AK/SK or a user is set.
+  if (std::getenv("HUAWEICLOUD_SDK_CREDENTIALS_FILE") != nullptr && !credentials_in_environment()) {
+    auto configured = hwocr::configure_from_environment(config);
+    if (!configured) {
+      std::cerr << program << ": " << configured.error().error_msg << "\n";
+      exit_code_ = 2;
+      return;
+    }
+    authenticator_ = configured->authenticator;
+    return;
+  }
   auto from_environment = hwocr::authenticator_from_environment();
   if (credentials_in_environment() || !config.endpoint.empty()) {
     if (!from_environment) {

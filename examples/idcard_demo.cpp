@@ -1,18 +1,20 @@
 // idcard_demo: recognize a Chinese ID card with Huawei Cloud OCR, the C++
 // counterpart of Huawei's OCRDemo.py.
 //
-//   idcard_demo [--image PATH] [--side front|back|double_side] [--endpoint URL] [--region REGION]
+//   idcard_demo [--image PATH | PATH] [--side front|back|double_side] [--endpoint URL]
+//               [--iam-endpoint URL] [--region REGION] [--timeout SECONDS]     (--help: all of them)
 //
-// Credentials come from the environment, as in Huawei's SDKs:
+// Configured as hwocr::configure_from_environment() does, as in Huawei's SDKs:
 //   HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK [, HUAWEICLOUD_SDK_PROJECT_ID, HUAWEICLOUD_SDK_SECURITY_TOKEN]
-//   or HUAWEICLOUD_SDK_USERNAME, HUAWEICLOUD_SDK_PASSWORD, HUAWEICLOUD_SDK_DOMAIN_NAME (IAM token)
-//   HUAWEICLOUD_SDK_IAM_ENDPOINT, HUAWEICLOUD_SDK_OCR_ENDPOINT override the endpoints.
+//   or HUAWEICLOUD_SDK_USERNAME, HUAWEICLOUD_SDK_PASSWORD, HUAWEICLOUD_SDK_DOMAIN_NAME (IAM token);
+//   HUAWEICLOUD_SDK_REGION, HUAWEICLOUD_SDK_IAM_ENDPOINT, HUAWEICLOUD_SDK_OCR_ENDPOINT; the flags win.
 // With no credentials and no endpoint it starts the bundled emulator
 // (hwocr-emulator, found next to this program, on PATH, or via $HWOCR_EMULATOR).
 #include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include <hwocr/cards.h>
 #include <hwocr/hwocr.h>
@@ -23,45 +25,34 @@ namespace {
 
 struct Arguments {
   std::string image;
+  std::vector<std::string> images;  // a bare argument is the image
   std::string side = "front";
-  std::string endpoint;
-  std::string region;
+  examples::ConnectionFlags connection;
 };
-
-[[noreturn]] void usage(const std::string& problem) {
-  if (!problem.empty()) std::cerr << "idcard_demo: " << problem << "\n";
-  std::cerr << "usage: idcard_demo [--image PATH] [--side front|back|double_side] [--endpoint URL] [--region REGION]\n";
-  std::exit(2);
-}
-
-Arguments parse_arguments(int argc, char** argv) {
-  Arguments args;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (flag == "--help" || flag == "-h") usage("");
-    if (i + 1 >= argc) usage(flag + " needs a value");
-    const std::string value = argv[++i];
-    if (flag == "--image") args.image = value;
-    else if (flag == "--side") args.side = value;
-    else if (flag == "--endpoint") args.endpoint = value;
-    else if (flag == "--region") args.region = value;
-    else usage("unknown option " + flag);
-  }
-  if (args.side != "front" && args.side != "back" && args.side != "double_side") {
-    usage("--side must be front, back or double_side");
-  }
-  return args;
-}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Arguments args = parse_arguments(argc, argv);
+  Arguments args;
+  examples::OptionParser parser("idcard_demo",
+                                "Recognizes a Chinese ID card with Huawei Cloud OCR and prints the result as JSON.\n"
+                                "Credentials and endpoints come from the HUAWEICLOUD_SDK_* variables; with none\n"
+                                "and no endpoint, the bundled emulator answers.");
+  parser.option("--image", "PATH", "the ID card image (default: the bundled sample)", &args.image);
+  parser.option("--side", "SIDE", "front, back or double_side (default front)", &args.side);
+  parser.connection_options(args.connection);
+  parser.positional("PATH", "the image, as --image", &args.images, 1);
+  if (const auto exit_code = parser.parse(argc, argv)) return *exit_code;
+  if (!args.images.empty()) {
+    if (!args.image.empty()) return parser.usage_error("give the image once: --image PATH or PATH");
+    args.image = args.images.front();
+  }
+  if (args.side != "front" && args.side != "back" && args.side != "double_side") {
+    return parser.usage_error("--side must be front, back or double_side");
+  }
 
   hwocr::ClientConfig config;
-  hwocr::apply_environment(config);
-  if (!args.region.empty()) config.region = args.region;
-  if (!args.endpoint.empty()) config.endpoint = args.endpoint;
+  if (const auto exit_code = examples::configure("idcard_demo", args.connection, config)) return *exit_code;
 
   const examples::Backend backend("idcard_demo", config);  // the environment's credentials, or the emulator
   if (!backend) return backend.exit_code();
@@ -72,14 +63,7 @@ int main(int argc, char** argv) {
     options.side = args.side;  // "front", "back" or "double_side"
     const auto image = hwocr::Image::from_file(args.image.empty() ? examples::sample_image() : args.image);
     const auto card = client.recognize_id_card(image, options);
-    if (!card) {
-      const hwocr::Error& error = card.error();
-      std::cerr << "recognition failed: " << error.message() << "\n"
-                << "  error_code: " << error.error_code << "\n"
-                << "  error_msg:  " << error.error_msg << "\n"
-                << "  request id: " << (error.request_id.empty() ? "-" : error.request_id) << "\n";
-      return 1;
-    }
+    if (!card) return examples::failed("recognition", card.error());  // the message, then what to do
     std::cout << "HTTP status: " << card->http_status << "\n"
               << nlohmann::json{{"result", card->raw.get()}}.dump(2) << "\n";
     std::cerr << "request id: " << card->request_id << "\n";

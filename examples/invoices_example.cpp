@@ -1,7 +1,7 @@
 // invoices_example: read a VAT invoice (增值税发票), then ask the tax authority whether an
 // invoice is genuine (发票验真).
 //
-//   invoices_example [INVOICE_IMAGE]      (default: the bundled sample image)
+//   invoices_example [--endpoint URL] [--iam-endpoint URL] [--region REGION] [--timeout SECONDS] [INVOICE_IMAGE]      (default: the bundled sample image)
 //
 // Calls Huawei Cloud with the credentials in the environment (HUAWEICLOUD_SDK_AK/SK, or
 // HUAWEICLOUD_SDK_USERNAME/PASSWORD/DOMAIN_NAME); with none, the bundled emulator, which
@@ -9,6 +9,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <hwocr/hwocr.h>
 #include <hwocr/invoices.h>  // the options and results of the calls used here
@@ -24,10 +25,18 @@ std::string shown(const std::optional<std::string>& field) { return field.value_
 }  // namespace
 
 int main(int argc, char** argv) try {
-  const auto image = hwocr::Image::from_file(argc > 1 ? argv[1] : examples::sample_image());
+  std::vector<std::string> images;
+  examples::ConnectionFlags connection;
+  examples::OptionParser parser("invoices_example", "Reads a VAT invoice field by field and verifies an invoice with Huawei Cloud OCR.\n"
+                                "Credentials and endpoints come from the HUAWEICLOUD_SDK_* variables; with none\n"
+                                "and no endpoint, the bundled emulator answers.");
+  parser.connection_options(connection);
+  parser.positional("INVOICE_IMAGE", "a VAT invoice image (default: the bundled sample)", &images, 1);
+  if (const auto exit_code = parser.parse(argc, argv)) return *exit_code;
+  const auto image = hwocr::Image::from_file(!images.empty() ? images[0] : examples::sample_image());
 
   hwocr::ClientConfig config;
-  hwocr::apply_environment(config);                             // region, project id, endpoints
+  if (const auto exit_code = examples::configure("invoices_example", connection, config)) return *exit_code;  // environment, flags
   const examples::Backend backend("invoices_example", config);  // the environment's credentials, or the emulator
   if (!backend) return backend.exit_code();
   const hwocr::OcrClient client(config, backend.authenticator());

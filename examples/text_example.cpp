@@ -1,7 +1,7 @@
 // text_example: the lines of text on a page, where they are, and the cells of its tables
 // (通用文字识别, 通用表格识别).
 //
-//   text_example [IMAGE]      (default: the bundled sample image)
+//   text_example [--endpoint URL] [--iam-endpoint URL] [--region REGION] [--timeout SECONDS] [IMAGE]      (default: the bundled sample image)
 //
 // Calls Huawei Cloud with the credentials in the environment (HUAWEICLOUD_SDK_AK/SK, or
 // HUAWEICLOUD_SDK_USERNAME/PASSWORD/DOMAIN_NAME); with none, the bundled emulator, which
@@ -33,10 +33,18 @@ std::string corners(const std::vector<hwocr::Point>& location) {
 }  // namespace
 
 int main(int argc, char** argv) try {
-  const auto image = hwocr::Image::from_file(argc > 1 ? argv[1] : examples::sample_image());
+  std::vector<std::string> images;
+  examples::ConnectionFlags connection;
+  examples::OptionParser parser("text_example", "Reads general text and a table with Huawei Cloud OCR.\n"
+                                "Credentials and endpoints come from the HUAWEICLOUD_SDK_* variables; with none\n"
+                                "and no endpoint, the bundled emulator answers.");
+  parser.connection_options(connection);
+  parser.positional("IMAGE", "the image (default: the bundled sample)", &images, 1);
+  if (const auto exit_code = parser.parse(argc, argv)) return *exit_code;
+  const auto image = hwocr::Image::from_file(!images.empty() ? images[0] : examples::sample_image());
 
   hwocr::ClientConfig config;
-  hwocr::apply_environment(config);                         // region, project id, endpoints
+  if (const auto exit_code = examples::configure("text_example", connection, config)) return *exit_code;  // environment, flags
   const examples::Backend backend("text_example", config);  // the environment's credentials, or the emulator
   if (!backend) return backend.exit_code();
   const hwocr::OcrClient client(config, backend.authenticator());

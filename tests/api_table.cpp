@@ -531,22 +531,22 @@ const std::vector<ApiEntry>& api_table() {
          internal::from_json(in, options);
          return envelope_or_error(client.recognize_myanmar_driver_license(image, options));
        }},
-      {"myanmar-id-card", "recognize_myanmar_idcard", &internal::kMyanmarIdcardApi,
+      {"myanmar-id-card", "recognize_myanmar_id_card", &internal::kMyanmarIdCardApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
-         return envelope_or_error(internal::parse_response<MyanmarIdcardResult>(
-             internal::kMyanmarIdcardApi, body, request_id, status));
+         return envelope_or_error(internal::parse_response<MyanmarIdCardResult>(
+             internal::kMyanmarIdCardApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
-         MyanmarIdcardOptions options;
+         MyanmarIdCardOptions options;
          internal::from_json(in, options);
          nlohmann::json out = nlohmann::json::object();
          const auto valid = internal::to_json(options, out);
          return valid ? out : nlohmann::json{{"hwocr_error", valid.error().message()}};
        },
        [](const OcrClient& client, const Image& image, const nlohmann::json& in) {
-         MyanmarIdcardOptions options;
+         MyanmarIdCardOptions options;
          internal::from_json(in, options);
-         return envelope_or_error(client.recognize_myanmar_idcard(image, options));
+         return envelope_or_error(client.recognize_myanmar_id_card(image, options));
        }},
       {"passport", "recognize_passport", &internal::kPassportApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
@@ -684,22 +684,22 @@ const std::vector<ApiEntry>& api_table() {
          internal::from_json(in, options);
          return envelope_or_error(client.recognize_taxi_invoice(image, options));
        }},
-      {"thailand-id-card", "recognize_thailand_idcard", &internal::kThailandIdcardApi,
+      {"thailand-id-card", "recognize_thailand_id_card", &internal::kThailandIdCardApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {
-         return envelope_or_error(internal::parse_response<ThailandIdcardResult>(
-             internal::kThailandIdcardApi, body, request_id, status));
+         return envelope_or_error(internal::parse_response<ThailandIdCardResult>(
+             internal::kThailandIdCardApi, body, request_id, status));
        },
        [](const nlohmann::json& in) {
-         ThailandIdcardOptions options;
+         ThailandIdCardOptions options;
          internal::from_json(in, options);
          nlohmann::json out = nlohmann::json::object();
          const auto valid = internal::to_json(options, out);
          return valid ? out : nlohmann::json{{"hwocr_error", valid.error().message()}};
        },
        [](const OcrClient& client, const Image& image, const nlohmann::json& in) {
-         ThailandIdcardOptions options;
+         ThailandIdCardOptions options;
          internal::from_json(in, options);
-         return envelope_or_error(client.recognize_thailand_idcard(image, options));
+         return envelope_or_error(client.recognize_thailand_id_card(image, options));
        }},
       {"thailand-license-plate", "recognize_thailand_license_plate", &internal::kThailandLicensePlateApi,
        [](const nlohmann::json& body, const std::string& request_id, int status) {

@@ -45,6 +45,9 @@ Serves Huawei Cloud OCR (all 52 APIs, with each API's input rules) and IAM
                            answer the next N (default 1; -1: all) requests whose
                            path contains SUBSTR (and that call the OCR API NAME,
                            e.g. id-card) with STATUS; repeatable
+  --disable-api NAME       answer the OCR API NAME (e.g. id-card) with 403
+                           ModelArts.4204, as the service does where it is not
+                           enabled; repeatable
   --help                   this text
 
 Prints "hwocr-emulator listening on URL" on stdout when ready and the
@@ -158,6 +161,8 @@ CommandLine parse_command_line(int argc, char** argv) {
       command.self_signed_directory = take_value();
     } else if (flag == "--fault") {
       command.faults.push_back(parse_fault(take_value()));
+    } else if (flag == "--disable-api") {
+      options.disabled_apis.push_back(take_value());
     } else {
       throw UsageError("unknown option '" + flag + "' (see --help)");
     }

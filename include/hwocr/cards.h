@@ -911,7 +911,7 @@ struct MyanmarDriverLicenseResult {
 // Myanmar ID card (NRC) recognition.
 
 // Options; unset members are not sent (the service's defaults apply).
-struct MyanmarIdcardOptions {
+struct MyanmarIdCardOptions {
   // true: output Myanmar text as Unicode; false/absent: Zawgyi encoding.
   std::optional<bool> convert_unicode;
   // Return per-field confidence. Default false.
@@ -926,7 +926,8 @@ struct MyanmarIdcardOptions {
   std::optional<bool> return_translation;
 };
 
-struct MyanmarIdcardConfidence {
+// SDK model MyanmarIdcardConfidence.
+struct MyanmarIdCardConfidence {
   std::optional<double> nrc_id;
   std::optional<double> issue_date;
   std::optional<double> name;
@@ -940,14 +941,15 @@ struct MyanmarIdcardConfidence {
   std::optional<double> address;
 };
 
-struct MyanmarIdcardTranslationInfo {
+// SDK model MyanmarIdcardTranslationInfo.
+struct MyanmarIdCardTranslationInfo {
   std::optional<std::string> name_translation;
   std::optional<std::string> father_name_translation;
   std::optional<std::string> nrc_id_translation;
   std::optional<std::string> birth_translation;
 };
 
-struct MyanmarIdcardResult {
+struct MyanmarIdCardResult {
   std::optional<std::string> side;
   std::optional<std::string> card_class;  // JSON "class"
   std::optional<std::string> nrc_id;
@@ -962,11 +964,11 @@ struct MyanmarIdcardResult {
   std::optional<std::string> nrc_id_back;
   std::optional<std::string> profession;
   std::optional<std::string> address;
-  std::optional<MyanmarIdcardConfidence> confidence;
+  std::optional<MyanmarIdCardConfidence> confidence;
   std::optional<std::string> portrait_image;
   std::vector<Point> portrait_location;
   std::optional<std::string> idcard_type;
-  std::optional<MyanmarIdcardTranslationInfo> translation_info;
+  std::optional<MyanmarIdCardTranslationInfo> translation_info;
 
   Json raw;                // the whole "result", unknown fields included
   std::string request_id;  // X-Request-Id
@@ -1139,7 +1141,7 @@ struct RealEstateCertificateResult {
 // Thai ID card recognition.
 
 // Options; unset members are not sent (the service's defaults apply).
-struct ThailandIdcardOptions {
+struct ThailandIdCardOptions {
   // "front" | "back"; empty/absent = auto-detect.
   std::optional<std::string> side;
   // Return the portrait photo as Base64 (portrait_image). Default false.
@@ -1152,7 +1154,8 @@ struct ThailandIdcardOptions {
   std::optional<bool> return_text_location;
 };
 
-struct ThailandIdcardConfidence {
+// SDK model ThailandIdcardConfidence.
+struct ThailandIdCardConfidence {
   std::optional<double> id_number;
   std::optional<double> name_th;
   std::optional<double> name_en;
@@ -1172,7 +1175,7 @@ struct ThailandIdcardConfidence {
   std::optional<double> laser_number;
 };
 
-struct ThailandIdcardResult {
+struct ThailandIdCardResult {
   std::optional<std::string> type;
   std::optional<std::string> name_en;
   std::optional<std::string> ref_number;
@@ -1192,7 +1195,7 @@ struct ThailandIdcardResult {
   std::optional<std::string> serial_number;
   std::optional<std::string> card_number;
   std::optional<std::string> laser_number;
-  std::optional<ThailandIdcardConfidence> confidence;
+  std::optional<ThailandIdCardConfidence> confidence;
   std::optional<std::string> portrait_image;
   std::vector<Point> portrait_location;
   std::optional<std::string> idcard_type;
@@ -1588,5 +1591,15 @@ struct VinResult {
   std::string request_id;  // X-Request-Id
   int http_status = 0;
 };
+
+// myanmar-id-card: the SDK's spelling, kept so that code written for it compiles.
+using MyanmarIdcardOptions [[deprecated("use MyanmarIdCardOptions")]] = MyanmarIdCardOptions;
+using MyanmarIdcardResult [[deprecated("use MyanmarIdCardResult")]] = MyanmarIdCardResult;
+using MyanmarIdcardConfidence [[deprecated("use MyanmarIdCardConfidence")]] = MyanmarIdCardConfidence;
+using MyanmarIdcardTranslationInfo [[deprecated("use MyanmarIdCardTranslationInfo")]] = MyanmarIdCardTranslationInfo;
+// thailand-id-card: the SDK's spelling, kept so that code written for it compiles.
+using ThailandIdcardOptions [[deprecated("use ThailandIdCardOptions")]] = ThailandIdCardOptions;
+using ThailandIdcardResult [[deprecated("use ThailandIdCardResult")]] = ThailandIdCardResult;
+using ThailandIdcardConfidence [[deprecated("use ThailandIdCardConfidence")]] = ThailandIdCardConfidence;
 
 }  // namespace hwocr

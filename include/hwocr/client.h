@@ -576,21 +576,21 @@ class OcrClient {
     return recognize_myanmar_driver_license_async(image, internal::Complete<MyanmarDriverLicenseOptions, Call>{}, call);
   }
   // myanmar-id-card: 缅文身份证识别 (<hwocr/cards.h>)
-  Result<MyanmarIdcardResult> recognize_myanmar_idcard(const Image& image) const;
-  Result<MyanmarIdcardResult> recognize_myanmar_idcard(
-      const Image& image, const MyanmarIdcardOptions& options, const CallOptions& call = {}) const;
+  Result<MyanmarIdCardResult> recognize_myanmar_id_card(const Image& image) const;
+  Result<MyanmarIdCardResult> recognize_myanmar_id_card(
+      const Image& image, const MyanmarIdCardOptions& options, const CallOptions& call = {}) const;
   template <class Call, internal::OnlyCallOptions<Call> = 0>
-  Result<internal::Complete<MyanmarIdcardResult, Call>> recognize_myanmar_idcard(const Image& image, const Call& call) const {
-    return recognize_myanmar_idcard(image, internal::Complete<MyanmarIdcardOptions, Call>{}, call);
+  Result<internal::Complete<MyanmarIdCardResult, Call>> recognize_myanmar_id_card(const Image& image, const Call& call) const {
+    return recognize_myanmar_id_card(image, internal::Complete<MyanmarIdCardOptions, Call>{}, call);
   }
-  std::future<Result<MyanmarIdcardResult>> recognize_myanmar_idcard_async(const Image& image) const;
-  std::future<Result<MyanmarIdcardResult>> recognize_myanmar_idcard_async(
-      const Image& image, const MyanmarIdcardOptions& options, const CallOptions& call = {}) const;
-  void recognize_myanmar_idcard_async(const Image& image, const MyanmarIdcardOptions& options, const CallOptions& call,
-      std::function<void(Result<MyanmarIdcardResult>)> done) const;
+  std::future<Result<MyanmarIdCardResult>> recognize_myanmar_id_card_async(const Image& image) const;
+  std::future<Result<MyanmarIdCardResult>> recognize_myanmar_id_card_async(
+      const Image& image, const MyanmarIdCardOptions& options, const CallOptions& call = {}) const;
+  void recognize_myanmar_id_card_async(const Image& image, const MyanmarIdCardOptions& options, const CallOptions& call,
+      std::function<void(Result<MyanmarIdCardResult>)> done) const;
   template <class Call, internal::OnlyCallOptions<Call> = 0>
-  std::future<Result<internal::Complete<MyanmarIdcardResult, Call>>> recognize_myanmar_idcard_async(const Image& image, const Call& call) const {
-    return recognize_myanmar_idcard_async(image, internal::Complete<MyanmarIdcardOptions, Call>{}, call);
+  std::future<Result<internal::Complete<MyanmarIdCardResult, Call>>> recognize_myanmar_id_card_async(const Image& image, const Call& call) const {
+    return recognize_myanmar_id_card_async(image, internal::Complete<MyanmarIdCardOptions, Call>{}, call);
   }
   // passport: 护照识别 (<hwocr/cards.h>)
   Result<PassportResult> recognize_passport(const Image& image) const;
@@ -729,21 +729,21 @@ class OcrClient {
     return recognize_taxi_invoice_async(image, internal::Complete<TaxiInvoiceOptions, Call>{}, call);
   }
   // thailand-id-card: 泰文身份证识别 (<hwocr/cards.h>)
-  Result<ThailandIdcardResult> recognize_thailand_idcard(const Image& image) const;
-  Result<ThailandIdcardResult> recognize_thailand_idcard(
-      const Image& image, const ThailandIdcardOptions& options, const CallOptions& call = {}) const;
+  Result<ThailandIdCardResult> recognize_thailand_id_card(const Image& image) const;
+  Result<ThailandIdCardResult> recognize_thailand_id_card(
+      const Image& image, const ThailandIdCardOptions& options, const CallOptions& call = {}) const;
   template <class Call, internal::OnlyCallOptions<Call> = 0>
-  Result<internal::Complete<ThailandIdcardResult, Call>> recognize_thailand_idcard(const Image& image, const Call& call) const {
-    return recognize_thailand_idcard(image, internal::Complete<ThailandIdcardOptions, Call>{}, call);
+  Result<internal::Complete<ThailandIdCardResult, Call>> recognize_thailand_id_card(const Image& image, const Call& call) const {
+    return recognize_thailand_id_card(image, internal::Complete<ThailandIdCardOptions, Call>{}, call);
   }
-  std::future<Result<ThailandIdcardResult>> recognize_thailand_idcard_async(const Image& image) const;
-  std::future<Result<ThailandIdcardResult>> recognize_thailand_idcard_async(
-      const Image& image, const ThailandIdcardOptions& options, const CallOptions& call = {}) const;
-  void recognize_thailand_idcard_async(const Image& image, const ThailandIdcardOptions& options, const CallOptions& call,
-      std::function<void(Result<ThailandIdcardResult>)> done) const;
+  std::future<Result<ThailandIdCardResult>> recognize_thailand_id_card_async(const Image& image) const;
+  std::future<Result<ThailandIdCardResult>> recognize_thailand_id_card_async(
+      const Image& image, const ThailandIdCardOptions& options, const CallOptions& call = {}) const;
+  void recognize_thailand_id_card_async(const Image& image, const ThailandIdCardOptions& options, const CallOptions& call,
+      std::function<void(Result<ThailandIdCardResult>)> done) const;
   template <class Call, internal::OnlyCallOptions<Call> = 0>
-  std::future<Result<internal::Complete<ThailandIdcardResult, Call>>> recognize_thailand_idcard_async(const Image& image, const Call& call) const {
-    return recognize_thailand_idcard_async(image, internal::Complete<ThailandIdcardOptions, Call>{}, call);
+  std::future<Result<internal::Complete<ThailandIdCardResult, Call>>> recognize_thailand_id_card_async(const Image& image, const Call& call) const {
+    return recognize_thailand_id_card_async(image, internal::Complete<ThailandIdCardOptions, Call>{}, call);
   }
   // thailand-license-plate: 泰国车牌识别 (<hwocr/cards.h>)
   Result<ThailandLicensePlateResult> recognize_thailand_license_plate(const Image& image) const;
@@ -950,6 +950,35 @@ class OcrClient {
     return recognize_web_image_async(image, internal::Complete<WebImageOptions, Call>{}, call);
   }
   // ---- End of typed calls.
+  // ---- Deprecated spellings: one spelling per concept is "_id_card"; these forward to
+  // the new names (defined in src/apis/deprecated.cpp) and warn where they are used.
+  [[deprecated("use recognize_myanmar_id_card")]] Result<MyanmarIdCardResult> recognize_myanmar_idcard(const Image& image) const;
+  [[deprecated("use recognize_myanmar_id_card")]] Result<MyanmarIdCardResult> recognize_myanmar_idcard(const Image& image, const MyanmarIdCardOptions& options, const CallOptions& call = {}) const;
+  [[deprecated("use recognize_myanmar_id_card")]] std::future<Result<MyanmarIdCardResult>> recognize_myanmar_idcard_async(const Image& image) const;
+  [[deprecated("use recognize_myanmar_id_card")]] std::future<Result<MyanmarIdCardResult>> recognize_myanmar_idcard_async(const Image& image, const MyanmarIdCardOptions& options, const CallOptions& call = {}) const;
+  [[deprecated("use recognize_myanmar_id_card")]] void recognize_myanmar_idcard_async(const Image& image, const MyanmarIdCardOptions& options, const CallOptions& call, std::function<void(Result<MyanmarIdCardResult>)> done) const;
+  template <class Call, internal::OnlyCallOptions<Call> = 0>
+  [[deprecated("use recognize_myanmar_id_card")]] Result<internal::Complete<MyanmarIdCardResult, Call>> recognize_myanmar_idcard(const Image& image, const Call& call) const {
+    return recognize_myanmar_id_card(image, internal::Complete<MyanmarIdCardOptions, Call>{}, call);
+  }
+  template <class Call, internal::OnlyCallOptions<Call> = 0>
+  [[deprecated("use recognize_myanmar_id_card")]] std::future<Result<internal::Complete<MyanmarIdCardResult, Call>>> recognize_myanmar_idcard_async(const Image& image, const Call& call) const {
+    return recognize_myanmar_id_card_async(image, internal::Complete<MyanmarIdCardOptions, Call>{}, call);
+  }
+  [[deprecated("use recognize_thailand_id_card")]] Result<ThailandIdCardResult> recognize_thailand_idcard(const Image& image) const;
+  [[deprecated("use recognize_thailand_id_card")]] Result<ThailandIdCardResult> recognize_thailand_idcard(const Image& image, const ThailandIdCardOptions& options, const CallOptions& call = {}) const;
+  [[deprecated("use recognize_thailand_id_card")]] std::future<Result<ThailandIdCardResult>> recognize_thailand_idcard_async(const Image& image) const;
+  [[deprecated("use recognize_thailand_id_card")]] std::future<Result<ThailandIdCardResult>> recognize_thailand_idcard_async(const Image& image, const ThailandIdCardOptions& options, const CallOptions& call = {}) const;
+  [[deprecated("use recognize_thailand_id_card")]] void recognize_thailand_idcard_async(const Image& image, const ThailandIdCardOptions& options, const CallOptions& call, std::function<void(Result<ThailandIdCardResult>)> done) const;
+  template <class Call, internal::OnlyCallOptions<Call> = 0>
+  [[deprecated("use recognize_thailand_id_card")]] Result<internal::Complete<ThailandIdCardResult, Call>> recognize_thailand_idcard(const Image& image, const Call& call) const {
+    return recognize_thailand_id_card(image, internal::Complete<ThailandIdCardOptions, Call>{}, call);
+  }
+  template <class Call, internal::OnlyCallOptions<Call> = 0>
+  [[deprecated("use recognize_thailand_id_card")]] std::future<Result<internal::Complete<ThailandIdCardResult, Call>>> recognize_thailand_idcard_async(const Image& image, const Call& call) const {
+    return recognize_thailand_id_card_async(image, internal::Complete<ThailandIdCardOptions, Call>{}, call);
+  }
+  // ---- End of deprecated spellings.
   // END GENERATED: typed calls
 
   // Any OCR API, raw JSON in and out, like changing the URI in Huawei's

@@ -2,8 +2,10 @@
 // a value or an Error describing what went wrong and whether a retry can help.
 #pragma once
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace hwocr {
@@ -48,11 +50,31 @@ struct Error {
   // escaped nor cut), for when error_msg -- escaped and cut to a few KB -- is
   // not enough. Empty when there was no response.
   std::string response_body;
+  // The region of the client the call was made with (ClientConfig::region);
+  // empty for errors made outside a client.
+  std::string region;
 
   // One line for logs and exception texts:
   // "client error: HTTP 400 AIS.0101: The input parameter is invalid. (request id 3fa2...)"
   std::string message() const;
+  // What error_code means and, where the service's documentation says, what
+  // to do -- for ModelArts.4204 (service not enabled) naming the region:
+  // "ModelArts.4204: Service/API not enabled in this region/account, or URL misspelt.
+  //  What to do: enable the OCR service (and this API) in the Huawei Cloud console for region cn-north-4, ..."
+  // Empty when error_code is not one of the service's documented codes.
+  std::string explanation() const;
 };
+
+// One of the service's documented error codes (tools/codegen/ocr-api.json).
+struct ErrorCodeInfo {
+  const char* code;     // "AIS.0101"
+  const char* meaning;  // what it means
+  const char* remedy;   // what to do, "" when the docs say nothing more; "{region}" stands for the call's region
+};
+// The documented code `code`, or nullptr.
+const ErrorCodeInfo* error_code_info(std::string_view code) noexcept;
+// How many codes error_code_info() knows.
+std::size_t error_code_count() noexcept;
 
 // Thrown by Result<T>::value() when the result holds an error.
 class Exception : public std::runtime_error {

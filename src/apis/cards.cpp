@@ -1432,10 +1432,10 @@ void read_envelope_member(AnswerReader& in, std::string_view name, MyanmarDriver
 }
 
 // ---- myanmar-id-card
-const ApiSpec kMyanmarIdcardApi = {
+const ApiSpec kMyanmarIdCardApi = {
     "myanmar-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
-Status to_json(const MyanmarIdcardOptions& options, nlohmann::json& body) {
+Status to_json(const MyanmarIdCardOptions& options, nlohmann::json& body) {
   write(body, "convert_unicode", options.convert_unicode);
   write(body, "return_confidence", options.return_confidence);
   write(body, "return_portrait_image", options.return_portrait_image);
@@ -1445,7 +1445,7 @@ Status to_json(const MyanmarIdcardOptions& options, nlohmann::json& body) {
   return Success{};
 }
 
-void parse(AnswerReader& in, MyanmarIdcardConfidence& out) {
+void parse(AnswerReader& in, MyanmarIdCardConfidence& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "nrc_id") {
       read(in, out.nrc_id);
@@ -1473,7 +1473,7 @@ void parse(AnswerReader& in, MyanmarIdcardConfidence& out) {
   }
 }
 
-void parse(AnswerReader& in, MyanmarIdcardTranslationInfo& out) {
+void parse(AnswerReader& in, MyanmarIdCardTranslationInfo& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "name_translation") {
       read(in, out.name_translation);
@@ -1487,7 +1487,7 @@ void parse(AnswerReader& in, MyanmarIdcardTranslationInfo& out) {
   }
 }
 
-void parse(AnswerReader& in, MyanmarIdcardResult& out) {
+void parse(AnswerReader& in, MyanmarIdCardResult& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "side") {
       read(in, out.side);
@@ -1531,13 +1531,13 @@ void parse(AnswerReader& in, MyanmarIdcardResult& out) {
   }
 }
 
-void parse_result(AnswerReader& in, MyanmarIdcardResult& out) {
-  out = MyanmarIdcardResult{};  // a second "result" replaces the first
+void parse_result(AnswerReader& in, MyanmarIdCardResult& out) {
+  out = MyanmarIdCardResult{};  // a second "result" replaces the first
   in.enter_object();
   parse(in, out);
 }
 
-void read_envelope_member(AnswerReader& in, std::string_view name, MyanmarIdcardResult& out) {
+void read_envelope_member(AnswerReader& in, std::string_view name, MyanmarIdCardResult& out) {
   (void)in;
   (void)name;
   (void)out;
@@ -1816,10 +1816,10 @@ void read_envelope_member(AnswerReader& in, std::string_view name, RealEstateCer
 }
 
 // ---- thailand-id-card
-const ApiSpec kThailandIdcardApi = {
+const ApiSpec kThailandIdCardApi = {
     "thailand-id-card", "image", false, {kFormatJpeg | kFormatPng | kFormatBmp | kFormatTiff, 15u, 8192u, 0u}};
 
-Status to_json(const ThailandIdcardOptions& options, nlohmann::json& body) {
+Status to_json(const ThailandIdCardOptions& options, nlohmann::json& body) {
   write(body, "side", options.side);
   write(body, "return_portrait_image", options.return_portrait_image);
   write(body, "return_portrait_location", options.return_portrait_location);
@@ -1828,7 +1828,7 @@ Status to_json(const ThailandIdcardOptions& options, nlohmann::json& body) {
   return Success{};
 }
 
-void parse(AnswerReader& in, ThailandIdcardConfidence& out) {
+void parse(AnswerReader& in, ThailandIdCardConfidence& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "id_number") {
       read(in, out.id_number);
@@ -1868,7 +1868,7 @@ void parse(AnswerReader& in, ThailandIdcardConfidence& out) {
   }
 }
 
-void parse(AnswerReader& in, ThailandIdcardResult& out) {
+void parse(AnswerReader& in, ThailandIdCardResult& out) {
   for (std::string_view name; in.next_member(name);) {
     if (name == "type") {
       read(in, out.type);
@@ -1922,13 +1922,13 @@ void parse(AnswerReader& in, ThailandIdcardResult& out) {
   }
 }
 
-void parse_result(AnswerReader& in, ThailandIdcardResult& out) {
-  out = ThailandIdcardResult{};  // a second "result" replaces the first
+void parse_result(AnswerReader& in, ThailandIdCardResult& out) {
+  out = ThailandIdCardResult{};  // a second "result" replaces the first
   in.enter_object();
   parse(in, out);
 }
 
-void read_envelope_member(AnswerReader& in, std::string_view name, ThailandIdcardResult& out) {
+void read_envelope_member(AnswerReader& in, std::string_view name, ThailandIdCardResult& out) {
   (void)in;
   (void)name;
   (void)out;
@@ -2899,24 +2899,24 @@ void OcrClient::recognize_myanmar_driver_license_async(const Image& image, const
   typed_call_async<MyanmarDriverLicenseResult>(internal::kMyanmarDriverLicenseApi, &image, options, call, std::move(done));
 }
 
-Result<MyanmarIdcardResult> OcrClient::recognize_myanmar_idcard(const Image& image) const {
-  return typed_call<MyanmarIdcardResult>(internal::kMyanmarIdcardApi, &image, MyanmarIdcardOptions{}, CallOptions{});
+Result<MyanmarIdCardResult> OcrClient::recognize_myanmar_id_card(const Image& image) const {
+  return typed_call<MyanmarIdCardResult>(internal::kMyanmarIdCardApi, &image, MyanmarIdCardOptions{}, CallOptions{});
 }
 
-Result<MyanmarIdcardResult> OcrClient::recognize_myanmar_idcard(const Image& image, const MyanmarIdcardOptions& options, const CallOptions& call) const {
-  return typed_call<MyanmarIdcardResult>(internal::kMyanmarIdcardApi, &image, options, call);
+Result<MyanmarIdCardResult> OcrClient::recognize_myanmar_id_card(const Image& image, const MyanmarIdCardOptions& options, const CallOptions& call) const {
+  return typed_call<MyanmarIdCardResult>(internal::kMyanmarIdCardApi, &image, options, call);
 }
 
-std::future<Result<MyanmarIdcardResult>> OcrClient::recognize_myanmar_idcard_async(const Image& image) const {
-  return typed_call_future<MyanmarIdcardResult>(internal::kMyanmarIdcardApi, &image, MyanmarIdcardOptions{}, CallOptions{});
+std::future<Result<MyanmarIdCardResult>> OcrClient::recognize_myanmar_id_card_async(const Image& image) const {
+  return typed_call_future<MyanmarIdCardResult>(internal::kMyanmarIdCardApi, &image, MyanmarIdCardOptions{}, CallOptions{});
 }
 
-std::future<Result<MyanmarIdcardResult>> OcrClient::recognize_myanmar_idcard_async(const Image& image, const MyanmarIdcardOptions& options, const CallOptions& call) const {
-  return typed_call_future<MyanmarIdcardResult>(internal::kMyanmarIdcardApi, &image, options, call);
+std::future<Result<MyanmarIdCardResult>> OcrClient::recognize_myanmar_id_card_async(const Image& image, const MyanmarIdCardOptions& options, const CallOptions& call) const {
+  return typed_call_future<MyanmarIdCardResult>(internal::kMyanmarIdCardApi, &image, options, call);
 }
 
-void OcrClient::recognize_myanmar_idcard_async(const Image& image, const MyanmarIdcardOptions& options, const CallOptions& call, std::function<void(Result<MyanmarIdcardResult>)> done) const {
-  typed_call_async<MyanmarIdcardResult>(internal::kMyanmarIdcardApi, &image, options, call, std::move(done));
+void OcrClient::recognize_myanmar_id_card_async(const Image& image, const MyanmarIdCardOptions& options, const CallOptions& call, std::function<void(Result<MyanmarIdCardResult>)> done) const {
+  typed_call_async<MyanmarIdCardResult>(internal::kMyanmarIdCardApi, &image, options, call, std::move(done));
 }
 
 Result<PassportResult> OcrClient::recognize_passport(const Image& image) const {
@@ -2999,24 +2999,24 @@ void OcrClient::recognize_real_estate_certificate_async(const Image& image, cons
   typed_call_async<RealEstateCertificateResult>(internal::kRealEstateCertificateApi, &image, options, call, std::move(done));
 }
 
-Result<ThailandIdcardResult> OcrClient::recognize_thailand_idcard(const Image& image) const {
-  return typed_call<ThailandIdcardResult>(internal::kThailandIdcardApi, &image, ThailandIdcardOptions{}, CallOptions{});
+Result<ThailandIdCardResult> OcrClient::recognize_thailand_id_card(const Image& image) const {
+  return typed_call<ThailandIdCardResult>(internal::kThailandIdCardApi, &image, ThailandIdCardOptions{}, CallOptions{});
 }
 
-Result<ThailandIdcardResult> OcrClient::recognize_thailand_idcard(const Image& image, const ThailandIdcardOptions& options, const CallOptions& call) const {
-  return typed_call<ThailandIdcardResult>(internal::kThailandIdcardApi, &image, options, call);
+Result<ThailandIdCardResult> OcrClient::recognize_thailand_id_card(const Image& image, const ThailandIdCardOptions& options, const CallOptions& call) const {
+  return typed_call<ThailandIdCardResult>(internal::kThailandIdCardApi, &image, options, call);
 }
 
-std::future<Result<ThailandIdcardResult>> OcrClient::recognize_thailand_idcard_async(const Image& image) const {
-  return typed_call_future<ThailandIdcardResult>(internal::kThailandIdcardApi, &image, ThailandIdcardOptions{}, CallOptions{});
+std::future<Result<ThailandIdCardResult>> OcrClient::recognize_thailand_id_card_async(const Image& image) const {
+  return typed_call_future<ThailandIdCardResult>(internal::kThailandIdCardApi, &image, ThailandIdCardOptions{}, CallOptions{});
 }
 
-std::future<Result<ThailandIdcardResult>> OcrClient::recognize_thailand_idcard_async(const Image& image, const ThailandIdcardOptions& options, const CallOptions& call) const {
-  return typed_call_future<ThailandIdcardResult>(internal::kThailandIdcardApi, &image, options, call);
+std::future<Result<ThailandIdCardResult>> OcrClient::recognize_thailand_id_card_async(const Image& image, const ThailandIdCardOptions& options, const CallOptions& call) const {
+  return typed_call_future<ThailandIdCardResult>(internal::kThailandIdCardApi, &image, options, call);
 }
 
-void OcrClient::recognize_thailand_idcard_async(const Image& image, const ThailandIdcardOptions& options, const CallOptions& call, std::function<void(Result<ThailandIdcardResult>)> done) const {
-  typed_call_async<ThailandIdcardResult>(internal::kThailandIdcardApi, &image, options, call, std::move(done));
+void OcrClient::recognize_thailand_id_card_async(const Image& image, const ThailandIdCardOptions& options, const CallOptions& call, std::function<void(Result<ThailandIdCardResult>)> done) const {
+  typed_call_async<ThailandIdCardResult>(internal::kThailandIdCardApi, &image, options, call, std::move(done));
 }
 
 Result<ThailandLicensePlateResult> OcrClient::recognize_thailand_license_plate(const Image& image) const {

@@ -193,10 +193,10 @@ void parse_result(AnswerReader& in, MyanmarDriverLicenseResult& out);
 void read_envelope_member(AnswerReader& in, std::string_view name, MyanmarDriverLicenseResult& out);
 
 // myanmar-id-card
-extern const ApiSpec kMyanmarIdcardApi;
-Status to_json(const MyanmarIdcardOptions& options, nlohmann::json& body);
-void parse_result(AnswerReader& in, MyanmarIdcardResult& out);
-void read_envelope_member(AnswerReader& in, std::string_view name, MyanmarIdcardResult& out);
+extern const ApiSpec kMyanmarIdCardApi;
+Status to_json(const MyanmarIdCardOptions& options, nlohmann::json& body);
+void parse_result(AnswerReader& in, MyanmarIdCardResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, MyanmarIdCardResult& out);
 
 // passport
 extern const ApiSpec kPassportApi;
@@ -247,10 +247,10 @@ void parse_result(AnswerReader& in, TaxiInvoiceResult& out);
 void read_envelope_member(AnswerReader& in, std::string_view name, TaxiInvoiceResult& out);
 
 // thailand-id-card
-extern const ApiSpec kThailandIdcardApi;
-Status to_json(const ThailandIdcardOptions& options, nlohmann::json& body);
-void parse_result(AnswerReader& in, ThailandIdcardResult& out);
-void read_envelope_member(AnswerReader& in, std::string_view name, ThailandIdcardResult& out);
+extern const ApiSpec kThailandIdCardApi;
+Status to_json(const ThailandIdCardOptions& options, nlohmann::json& body);
+void parse_result(AnswerReader& in, ThailandIdCardResult& out);
+void read_envelope_member(AnswerReader& in, std::string_view name, ThailandIdCardResult& out);
 
 // thailand-license-plate
 extern const ApiSpec kThailandLicensePlateApi;
@@ -356,7 +356,7 @@ inline const ApiSpec* const kAllApis[] = {
     &kMainlandTravelPermitApi,
     &kMvsInvoiceApi,
     &kMyanmarDriverLicenseApi,
-    &kMyanmarIdcardApi,
+    &kMyanmarIdCardApi,
     &kPassportApi,
     &kPcrTestRecordApi,
     &kPeruIdCardApi,
@@ -365,7 +365,7 @@ inline const ApiSpec* const kAllApis[] = {
     &kSealApi,
     &kSmartDocumentRecognizerApi,
     &kTaxiInvoiceApi,
-    &kThailandIdcardApi,
+    &kThailandIdCardApi,
     &kThailandLicensePlateApi,
     &kTollInvoiceApi,
     &kTrainTicketApi,

@@ -17,6 +17,8 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 
@@ -167,6 +169,21 @@ std::string iam_endpoint_for_region(std::string_view region) {
 
 namespace {
 
+// Passes IAM requests on, first calling `watch` with each one's URL.
+class IamRequestWatch final : public HttpTransport {
+ public:
+  IamRequestWatch(std::shared_ptr<HttpTransport> inner, std::function<void(const std::string& url)> watch)
+      : inner_(std::move(inner)), watch_(std::move(watch)) {}
+  Result<HttpResponse> send(const HttpRequest& request, const TransportLimits& limits) override {
+    watch_(request.url);
+    return inner_->send(request, limits);
+  }
+
+ private:
+  std::shared_ptr<HttpTransport> inner_;
+  std::function<void(const std::string& url)> watch_;
+};
+
 class DefaultConnection final : public OcrConnection, public std::enable_shared_from_this<DefaultConnection> {
  public:
   ClientConfig configuration;
@@ -197,6 +214,25 @@ class DefaultConnection final : public OcrConnection, public std::enable_shared_
   std::optional<Error> last_project_error;  // of the last lookup, when it failed
   std::string known_project_id;    // written once, before project_known is set
   std::atomic<bool> project_known{false};
+  // IAM requests (project lookup, token) go through here. When `endpoint` is
+  // not the region's public OCR endpoint but iam_endpoint was left empty,
+  // the first request to the public IAM endpoint logs a warning.
+  std::unique_ptr<IamRequestWatch> iam_transport;
+  bool warn_at_public_iam = false;
+  std::atomic<bool> warned_at_public_iam{false};
+
+  void watch_iam_request(const std::string& url) noexcept {
+    if (!warn_at_public_iam || !log.enabled() || url.compare(0, iam_endpoint.size(), iam_endpoint) != 0) return;
+    if (warned_at_public_iam.exchange(true)) return;
+    try {
+      log(LogLevel::kWarning, "endpoint is " + internal::url_for_display(endpoint) + ", not the public OCR endpoint of " +
+                                  configuration.region + ", but iam_endpoint is not set: IAM is called at its public "
+                                  "endpoint " + iam_endpoint + ". Set ClientConfig::iam_endpoint (or "
+                                  "HUAWEICLOUD_SDK_IAM_ENDPOINT) to the IAM endpoint that goes with your endpoint.");
+    } catch (...) {
+      // Out of memory while warning: the request goes on.
+    }
+  }
 
   DefaultConnection(ClientConfig c, std::shared_ptr<Authenticator> a)
       : configuration(std::move(c)), auth(std::move(a)), log(configuration.log, auth.get(), &secrets) {
@@ -236,6 +272,10 @@ class DefaultConnection final : public OcrConnection, public std::enable_shared_
     if (!configuration.user_agent_suffix.empty()) user_agent += " " + configuration.user_agent_suffix;
     if (!configuration.transport) curl = std::make_shared<internal::CurlTransport>(configuration);
     transport = std::make_shared<internal::GuardedTransport>(configuration.transport ? configuration.transport : curl);
+    warn_at_public_iam = configuration.iam_endpoint.empty() && !configuration.endpoint.empty() &&
+                         endpoint != ocr_endpoint_for_region(configuration.region) &&
+                         endpoint != "https://ocr." + configuration.region + ".myhuaweicloud.cn";
+    iam_transport = std::make_unique<IamRequestWatch>(transport, [this](const std::string& url) { watch_iam_request(url); });
     body_sha256_wanted =
         internal::payload_hash_for(*auth, configuration) == internal::PayloadHash::kSha256;
     base_clock = configuration.clock ? configuration.clock : Clock([] { return std::chrono::system_clock::now(); });
@@ -262,6 +302,7 @@ class DefaultConnection final : public OcrConnection, public std::enable_shared_
   // Every error a call ends with passes here: secrets out, then logged.
   Error finish(Error error, const internal::Redactor* call_secrets = nullptr) const noexcept {
     try {
+      if (error.region.empty()) error.region = configuration.region;
       secrets.apply(error);
       if (call_secrets != nullptr) call_secrets->apply(error);
       for (std::string* text : {&error.error_msg, &error.error_code, &error.request_id, &error.response_body}) {
@@ -313,7 +354,7 @@ class DefaultConnection final : public OcrConnection, public std::enable_shared_
   // One project lookup, bounded by the call's deadline; no lock held.
   Result<std::string> look_up_project_id(const CallOptions& call, internal::SteadyTime deadline,
                                          const CancellationToken& cancel) {
-    internal::RetryingTransport retrying(*transport, policy_of(call, configuration), log, deadline, cancel);
+    internal::RetryingTransport retrying(*iam_transport, policy_of(call, configuration), log, deadline, cancel);
     SignedRequestRefusals watched(retrying);
     for (bool resigned = false;; resigned = true) {
       const auto lookup_limits = internal::limits_before(limits(call, cancel), deadline);
@@ -458,7 +499,7 @@ class DefaultConnection::Call {
         policy_(policy_of(in_.options, connection.configuration)),
         deadline_(internal::deadline_from_now(policy_)),
         round_(deadline_, policy_, connection.limits(in_.options, token_), connection.log),
-        iam_transport_(*connection.transport, policy_, connection.log, deadline_, token_),
+        iam_transport_(*connection.iam_transport, policy_, connection.log, deadline_, token_),
         body_return_(request_.body) {}
 
   internal::RetryRound& round() noexcept { return round_; }

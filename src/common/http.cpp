@@ -72,6 +72,19 @@ std::string Error::message() const {
   return text;
 }
 
+std::string Error::explanation() const {
+  const ErrorCodeInfo* info = error_code_info(error_code);
+  if (info == nullptr) return {};
+  std::string text = error_code + ": " + info->meaning;
+  std::string remedy = info->remedy;
+  if (remedy.empty()) return text;
+  const std::string where = region.empty() ? std::string("the region the call went to") : region;
+  for (auto at = remedy.find("{region}"); at != std::string::npos; at = remedy.find("{region}", at + where.size())) {
+    remedy.replace(at, 8, where);
+  }
+  return text + "\nWhat to do: " + remedy;
+}
+
 Exception::Exception(Error error) : std::runtime_error(error.message()), error_(std::move(error)) {}
 
 namespace detail {

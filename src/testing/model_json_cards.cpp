@@ -782,7 +782,7 @@ nlohmann::json to_envelope(const MyanmarDriverLicenseResult& value) {
 }
 
 // ---- myanmar-id-card
-void from_json(const nlohmann::json& body, MyanmarIdcardOptions& options) {
+void from_json(const nlohmann::json& body, MyanmarIdCardOptions& options) {
   read(body, "convert_unicode", options.convert_unicode);
   read(body, "return_confidence", options.return_confidence);
   read(body, "return_portrait_image", options.return_portrait_image);
@@ -791,7 +791,7 @@ void from_json(const nlohmann::json& body, MyanmarIdcardOptions& options) {
   read(body, "return_translation", options.return_translation);
 }
 
-nlohmann::json to_json(JsonWriter, const MyanmarIdcardConfidence& value) {
+nlohmann::json to_json(JsonWriter, const MyanmarIdCardConfidence& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "nrc_id", value.nrc_id);
   write(node, "issue_date", value.issue_date);
@@ -807,7 +807,7 @@ nlohmann::json to_json(JsonWriter, const MyanmarIdcardConfidence& value) {
   return node;
 }
 
-nlohmann::json to_json(JsonWriter, const MyanmarIdcardTranslationInfo& value) {
+nlohmann::json to_json(JsonWriter, const MyanmarIdCardTranslationInfo& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "name_translation", value.name_translation);
   write(node, "father_name_translation", value.father_name_translation);
@@ -816,7 +816,7 @@ nlohmann::json to_json(JsonWriter, const MyanmarIdcardTranslationInfo& value) {
   return node;
 }
 
-nlohmann::json to_json(JsonWriter, const MyanmarIdcardResult& value) {
+nlohmann::json to_json(JsonWriter, const MyanmarIdCardResult& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "side", value.side);
   write(node, "class", value.card_class);
@@ -840,7 +840,7 @@ nlohmann::json to_json(JsonWriter, const MyanmarIdcardResult& value) {
   return node;
 }
 
-nlohmann::json to_envelope(const MyanmarIdcardResult& value) {
+nlohmann::json to_envelope(const MyanmarIdCardResult& value) {
   return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
 }
 
@@ -987,7 +987,7 @@ nlohmann::json to_envelope(const RealEstateCertificateResult& value) {
 }
 
 // ---- thailand-id-card
-void from_json(const nlohmann::json& body, ThailandIdcardOptions& options) {
+void from_json(const nlohmann::json& body, ThailandIdCardOptions& options) {
   read(body, "side", options.side);
   read(body, "return_portrait_image", options.return_portrait_image);
   read(body, "return_portrait_location", options.return_portrait_location);
@@ -995,7 +995,7 @@ void from_json(const nlohmann::json& body, ThailandIdcardOptions& options) {
   read(body, "return_text_location", options.return_text_location);
 }
 
-nlohmann::json to_json(JsonWriter, const ThailandIdcardConfidence& value) {
+nlohmann::json to_json(JsonWriter, const ThailandIdCardConfidence& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "id_number", value.id_number);
   write(node, "name_th", value.name_th);
@@ -1017,7 +1017,7 @@ nlohmann::json to_json(JsonWriter, const ThailandIdcardConfidence& value) {
   return node;
 }
 
-nlohmann::json to_json(JsonWriter, const ThailandIdcardResult& value) {
+nlohmann::json to_json(JsonWriter, const ThailandIdCardResult& value) {
   nlohmann::json node = nlohmann::json::object();
   write(node, "type", value.type);
   write(node, "name_en", value.name_en);
@@ -1046,7 +1046,7 @@ nlohmann::json to_json(JsonWriter, const ThailandIdcardResult& value) {
   return node;
 }
 
-nlohmann::json to_envelope(const ThailandIdcardResult& value) {
+nlohmann::json to_envelope(const ThailandIdCardResult& value) {
   return nlohmann::json{{"result", to_json(JsonWriter{}, value)}};
 }
 

@@ -121,6 +121,15 @@ OPTION_KINDS = {"string": "string", "boolean": "boolean", "integer": "integer", 
                 "object (free-form JSON)": "json_text"}
 
 
+# SDK method name -> ours, where the SDK spells a concept two ways ("idcard"
+# beside "id_card"). The old names stay as [[deprecated]] aliases
+# (deprecated_methods_text, deprecated_struct_aliases_text).
+METHOD_RENAMES = {
+    "recognize_myanmar_idcard": "recognize_myanmar_id_card",
+    "recognize_thailand_idcard": "recognize_thailand_id_card",
+}
+
+
 def camel(words):
     return "".join(w[:1].upper() + w[1:] for w in re.split(r"[_\-]", words) if w)
 
@@ -163,8 +172,12 @@ class Api:
         self.spec = spec
         self.family = family
         self.name = spec["path"].rsplit("/", 1)[1]
-        self.method = spec["sdk_method"]["python"]
+        # One spelling per concept: the SDK's "idcard" methods are "_id_card" here
+        # (METHOD_RENAMES); the SDK's spelling stays as a deprecated alias.
+        self.old_method = spec["sdk_method"]["python"]
+        self.method = METHOD_RENAMES.get(self.old_method, self.old_method)
         self.prefix = camel(self.method[len("recognize_"):])
+        self.old_prefix = camel(self.old_method[len("recognize_"):])
         self.options_struct = self.prefix + REQUEST_STRUCT_SUFFIX.get(self.name, "Options")
         self.result_struct = self.prefix + "Result"
         self.input_field = spec["input_field"]  # "image", "data" or None
@@ -1000,6 +1013,132 @@ def emulator_catalogue_text(apis):
     return "\n".join(lines) + "\n"
 
 
+# ---------------------------------------------------------------- deprecated spellings
+
+def renamed(apis):
+    return [a for a in apis if a.old_method != a.method]
+
+
+def old_struct_name(api, name):
+    return api.old_prefix + name[len(api.prefix):] if name.startswith(api.prefix) else None
+
+
+def api_struct_names(api):
+    names = [api.options_struct, api.result_struct] + [m.name for m in api.models]
+    if api.item is not None:
+        names.append(api.item.name)
+    return list(dict.fromkeys(names))
+
+
+def add_deprecated_struct_aliases(header, apis):
+    """`using OldName [[deprecated]] = NewName;` for every struct of a renamed API."""
+    lines = []
+    for api in renamed(apis):
+        lines.append(f"// {api.name}: the SDK's spelling, kept so that code written for it compiles.")
+        for name in api_struct_names(api):
+            old = old_struct_name(api, name)
+            if old and old != name:
+                lines.append(f"using {old} [[deprecated(\"use {name}\")]] = {name};")
+    if not lines:
+        return header
+    end = header.rfind("}  // namespace hwocr")
+    return header[:end] + "\n".join(lines) + "\n\n" + header[end:]
+
+
+def deprecated_method_signatures(api):
+    """(declaration, call of the new name) of each non-template form."""
+    r, o = api.result_struct, api.options_struct
+    out = []
+    for suffix, result in (("", f"Result<{r}>"), ("_async", f"std::future<Result<{r}>>")):
+        out.append((f"{result} {api.old_method}{suffix}(const Image& image) const",
+                    f"{api.method}{suffix}(image)", "const Image& image"))
+        out.append((f"{result} {api.old_method}{suffix}(const Image& image, const {o}& options, "
+                    "const CallOptions& call = {}) const",
+                    f"{api.method}{suffix}(image, options, call)", None))
+    out.append((f"void {api.old_method}_async(const Image& image, const {o}& options, const CallOptions& call, "
+                f"std::function<void(Result<{r}>)> done) const",
+                f"{api.method}_async(image, options, call, std::move(done))", None))
+    return out
+
+
+def deprecated_methods_text(apis):
+    lines = ["  // ---- Deprecated spellings: one spelling per concept is \"_id_card\"; these forward to",
+             "  // the new names (defined in src/apis/deprecated.cpp) and warn where they are used."]
+    for api in renamed(apis):
+        note = f"[[deprecated(\"use {api.method}\")]]"
+        for declaration, _, _ in deprecated_method_signatures(api):
+            lines.append(f"  {note} {declaration};")
+        for suffix in ("", "_async"):
+            result = (f"Result<internal::Complete<{api.result_struct}, Call>>" if not suffix else
+                      f"std::future<Result<internal::Complete<{api.result_struct}, Call>>>")
+            lines.append("  template <class Call, internal::OnlyCallOptions<Call> = 0>")
+            lines.append(f"  {note} {result} {api.old_method}{suffix}(const Image& image, const Call& call) const {{")
+            lines.append(f"    return {api.method}{suffix}(image, internal::Complete<{api.options_struct}, Call>{{}}, "
+                         "call);")
+            lines.append("  }")
+    lines.append("  // ---- End of deprecated spellings.")
+    return "\n".join(lines) + "\n"
+
+
+def deprecated_methods_source_text(apis):
+    lines = [f"// The deprecated spellings of renamed APIs, forwarding to the new names.",
+             f"// {BANNER}",
+             "#include <functional>", "#include <future>", "#include <utility>", ""]
+    for fam in sorted({a.family for a in renamed(apis)}):
+        lines.append(f"#include \"hwocr/{fam}.h\"")
+    lines += ["#include \"hwocr/client.h\"", "", "namespace hwocr {", ""]
+    for api in renamed(apis):
+        for declaration, call, _ in deprecated_method_signatures(api):
+            definition = declaration.replace(f" {api.old_method}", f" OcrClient::{api.old_method}", 1)
+            definition = definition.replace(" = {}", "")
+            lines.append(definition + " {")
+            lines.append(f"  return {call};")
+            lines.append("}")
+        lines.append("")
+    lines.append("}  // namespace hwocr")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- error codes
+
+# What to do, where the docs say (the meanings come from ocr-api.json).
+# "{region}" is replaced by the region the call went to.
+ERROR_REMEDIES = {
+    # Huawei's SDK page: a first call in a region where the service is not enabled.
+    "ModelArts.4204": "enable the OCR service (and this API) in the Huawei Cloud console for region {region}, "
+                      "the region this call went to; a service enabled in another region does not count. "
+                      "Also check the API name in the URL.",
+}
+
+
+def error_codes_source_text(spec_path):
+    with open(spec_path, encoding="utf-8") as f:
+        codes = json.load(f)["error_codes"]
+    for code in ERROR_REMEDIES:
+        if not any(c["code"] == code for c in codes):
+            raise SystemExit(f"ERROR_REMEDIES names {code}, which ocr-api.json does not have")
+    lines = [f"// The service's error codes: meaning and remedy ({len(codes)} codes).",
+             f"// {BANNER}",
+             "#include <algorithm>", "#include <iterator>", "#include <string_view>", "",
+             "#include \"hwocr/error.h\"", "", "namespace hwocr {", "namespace {", "",
+             "// Sorted by code.",
+             "constexpr ErrorCodeInfo kErrorCodes[] = {"]
+    for c in sorted(codes, key=lambda c: c["code"]):
+        remedy = ERROR_REMEDIES.get(c["code"], "")
+        lines.append(f"    {{{cpp_string(c['code'])}, {cpp_string(c['meaning'])},")
+        lines.append(f"     {cpp_string(remedy)}}},")
+    lines += ["};", "", "}  // namespace", "",
+              "const ErrorCodeInfo* error_code_info(std::string_view code) noexcept {",
+              "  const auto* end = std::end(kErrorCodes);",
+              "  const auto* found = std::lower_bound(std::begin(kErrorCodes), end, code,",
+              "                                       [](const ErrorCodeInfo& info, std::string_view c) { return info.code < c; });",
+              "  return found != end && found->code == code ? found : nullptr;",
+              "}", "",
+              "std::size_t error_code_count() noexcept { return std::size(kErrorCodes); }", "",
+              "}  // namespace hwocr"]
+    return "\n".join(lines) + "\n"
+
+
 def readme_table(apis):
     lines = ["| API | 中文 | Method | Header | Options → result | Image sent as |",
              "|---|---|---|---|---|---|"]
@@ -1033,6 +1172,11 @@ def outputs(spec_path):
     files["include/hwocr/apis_fwd.h"] = forward_header_text(apis)
     files["tests/api_table.cpp"] = test_table_text(apis)
     files["tools/testing/emulator_catalogue.cpp"] = emulator_catalogue_text(apis)
+    # Deprecated spellings of renamed APIs, and the error-code explanations.
+    for fam, members in by_family.items():
+        files[f"include/hwocr/{fam}.h"] = add_deprecated_struct_aliases(files[f"include/hwocr/{fam}.h"], members)
+    files["src/apis/deprecated.cpp"] = deprecated_methods_source_text(apis)
+    files["src/model/error_codes.cpp"] = error_codes_source_text(spec_path)
     for api in apis:
         files[f"tests/data/apis/{api.name}.json"] = json.dumps(sample_response(api), ensure_ascii=False,
                                                                indent=2) + "\n"
@@ -1041,7 +1185,7 @@ def outputs(spec_path):
     with open(client_path, encoding="utf-8") as f:
         client = f.read()
     files["include/hwocr/client.h"] = replace_region(
-        client, "  // BEGIN GENERATED: typed calls", "  // END GENERATED: typed calls", client_methods_text(apis),
+        client, "  // BEGIN GENERATED: typed calls", "  // END GENERATED: typed calls", client_methods_text(apis) + deprecated_methods_text(apis),
         client_path)
     readme_path = os.path.join(ROOT, "README.md")
     with open(readme_path, encoding="utf-8") as f:

@@ -2,6 +2,7 @@
 // project check, and writing and recording each reply.
 #include "emulator_gateway.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "auth/canonical.h"
@@ -110,6 +111,11 @@ Reply Gateway::recognize(const httplib::Request& request, const Target& target, 
   if (request.has_header("X-Project-Id") &&
       internal::trim_header_value(request.get_header_value("X-Project-Id")) != route.project_id) {
     return auth_error("X-Project-Id does not match the project in the URL", request_id);
+  }
+  // Not enabled for this account in this region (Options::disabled_apis).
+  if (std::find(options_.disabled_apis.begin(), options_.disabled_apis.end(), route.api) !=
+      options_.disabled_apis.end()) {
+    return api_error(403, "ModelArts.4204", "Access api error! Not subscribe this api.", request_id);
   }
   // A scripted answer stands in for the service, whatever the body.
   if (auto answer = scripts_.take_answer(route.api)) {

@@ -97,6 +97,10 @@ struct Options {
   std::string tls_cert_file{};
   std::string tls_key_file{};
   std::size_t worker_threads = 8;
+  // OCR APIs ("id-card", ...) not enabled for this account in this region:
+  // a correctly authenticated call to one is answered 403 ModelArts.4204, as
+  // the service answers a first call in a region where it is not enabled.
+  std::vector<std::string> disabled_apis{};
 };
 
 struct ReceivedRequest {
