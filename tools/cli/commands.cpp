@@ -171,6 +171,8 @@ int run_emulator(const Invocation& inv) {
   ::signal(SIGPIPE, SIG_IGN);
   emulator::Options options;
   options.port = inv.port;
+  // Each keep-alive connection holds a worker while it is open: enough for -j 64.
+  options.worker_threads = 96;
   emulator::Emulator server(options);
   std::string error;
   if (!server.start(&error)) {

@@ -231,15 +231,17 @@ int run_api(const Invocation& inv) {
       write(row);
       return;
     }
-    nlohmann::json line = {{"input", input.name}, {"status", result ? "ok" : "error"}};
+    // Written by hand so the keys keep this order: input, status, request_id, result | error.
+    const auto dump = [](const nlohmann::json& value) {
+      return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    };
+    std::string line = "{\"input\":" + dump(input.name) + ",\"status\":" + (result ? "\"ok\"" : "\"error\"");
     if (result) {
-      line["request_id"] = result->request_id;
-      line["result"] = result->result.get();
+      line += ",\"request_id\":" + dump(result->request_id) + ",\"result\":" + dump(result->result.get());
     } else {
-      line["request_id"] = result.error().request_id;
-      line["error"] = error_json(result.error());
+      line += ",\"request_id\":" + dump(result.error().request_id) + ",\"error\":" + dump(error_json(result.error()));
     }
-    write(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    write(line + "}\n");
   };
 
   const BatchSummary summary = run_batch<OcrResponse>(inputs.size(), start, options, on_result);
