@@ -147,14 +147,14 @@ TEST_F(CliTest, ADirectoryOf200InputsWithSixteenJobsGivesOneOkLineEach) {
 
 TEST_F(CliTest, CsvFieldsHaveAHeaderAndQuotedValues) {
   const std::string directory = images("csv", 2);
-  fs::copy_file(HWOCR_DEMO_IMAGE, directory + "/with,comma.png");
+  fs::copy_file(HWOCR_DEMO_IMAGE, directory + "/with,comma \"q\".png");
   const Outcome r = run({"id-card", "--csv", "--fields", "number,name,valid_to", directory});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto lines = lines_of(r.out);
   ASSERT_EQ(lines.size(), 4u) << r.out;
   EXPECT_EQ(lines[0], "input,status,number,name,valid_to,error");
   EXPECT_EQ(lines[1], directory + "/card-1000.png,ok,11010519900307021X,李晓明,,");
-  EXPECT_EQ(lines[3], "\"" + directory + "/with,comma.png\",ok,11010519900307021X,李晓明,,");
+  EXPECT_EQ(lines[3], "\"" + directory + "/with,comma \"\"q\"\".png\",ok,11010519900307021X,李晓明,,");
 }
 
 TEST_F(CliTest, ResumeSendsOnlyTheMissingAndFailedInputsAndLeavesOneOkLineEach) {

@@ -56,7 +56,8 @@ std::vector<std::string> prepare_resume(const std::string& path) {
   std::string kept, line;
   std::set<std::string> seen;
   while (std::getline(in, line)) {
-    if (in.eof()) break;  // no newline after it: a partial line from a cut run
+    // A last line without its newline (a cut run) is kept only when it is
+    // whole JSON; a partial one fails to parse and is dropped.
     const auto parsed = nlohmann::json::parse(line, nullptr, false);
     if (parsed.is_discarded() || !parsed.is_object()) continue;
     const auto input = parsed.find("input");

@@ -190,6 +190,7 @@ int run_api(const Invocation& inv) {
   options.max_in_flight = inv.jobs;
   options.max_requests_per_second = inv.qps;
   options.cancel = cancel.token();
+  options.ordered = true;  // lines in input order: the same file for the same inputs
   options.on_progress = [&](const BatchProgress& p) { progress.update(p); };
 
   const auto write = [&](const std::string& text) {
