@@ -8,7 +8,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <chrono>
+#include <csignal>
 #include <map>
+#include <thread>
 #include <set>
 #include <sstream>
 #include <string>
@@ -80,7 +83,8 @@ class CliTest : public hwocr::testing::EmulatorTest {
     return directory;
   }
 
-  Outcome run(const std::vector<std::string>& args) {
+  // Starts the tool without waiting; stdout and stderr to dir_/.stdout, .stderr.
+  pid_t spawn(const std::vector<std::string>& args) {
     std::vector<std::string> env_text;
     for (const auto& [k, v] : env_) env_text.push_back(k + "=" + v);
     std::vector<char*> envp, argv;
@@ -96,18 +100,24 @@ class CliTest : public hwocr::testing::EmulatorTest {
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    pid_t pid = 0;
-    Outcome result;
-    const int spawned = posix_spawn(&pid, HWOCR_CLI, &actions, nullptr, argv.data(), envp.data());
+    pid_t pid = -1;
+    if (posix_spawn(&pid, HWOCR_CLI, &actions, nullptr, argv.data(), envp.data()) != 0) pid = -1;
     posix_spawn_file_actions_destroy(&actions);
-    if (spawned != 0) return result;
+    return pid;
+  }
+
+  Outcome wait_for(pid_t pid) {
+    Outcome result;
+    if (pid < 0) return result;
     int status = 0;
     ::waitpid(pid, &status, 0);
     result.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    result.out = slurp(out_path);
-    result.err = slurp(err_path);
+    result.out = slurp(dir_ + "/.stdout");
+    result.err = slurp(dir_ + "/.stderr");
     return result;
   }
+
+  Outcome run(const std::vector<std::string>& args) { return wait_for(spawn(args)); }
 
   std::string dir_;
   std::map<std::string, std::string> env_;
@@ -272,6 +282,33 @@ TEST_F(CliTest, DryRunRedactsSecretsAndSendsNothing) {
     }
   }
   EXPECT_EQ(server().stats().ocr_requests + server().stats().project_requests + server().stats().token_requests, 0u);
+}
+
+TEST_F(CliTest, CtrlCCancelsTheBatchAndLeavesAFileToResume) {
+  const std::string directory = images("cancel", 8);
+  const std::string output = dir_ + "/out.jsonl";
+  // Every OCR request hangs (a minute, then 503) until the tool is interrupted.
+  hwocr::emulator::Fault hang;
+  hang.path_contains = "/ocr/";
+  hang.times = -1;
+  hang.delay = std::chrono::minutes(1);
+  server().inject(hang);
+  const pid_t pid = spawn({"id-card", "-j", "2", directory, "--output", output});
+  ASSERT_GT(pid, 0);
+  while (server().stats().faults_injected < 2) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, WNOHANG), 0) << "hwocr ended before it was interrupted";
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ::kill(pid, SIGINT);
+  const Outcome r = wait_for(pid);
+  EXPECT_EQ(r.code, 130) << r.err;
+  EXPECT_NE(r.err.find("cancelled"), std::string::npos) << r.err;
+  EXPECT_EQ(slurp(output), "");  // nothing ended: no line, and no partial one
+  server().clear_faults();
+  const Outcome resumed = run({"id-card", directory, "--output", output, "--resume"});
+  EXPECT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_EQ(lines_of(slurp(output)).size(), 8u);
 }
 
 TEST_F(CliTest, UsageErrorsAndHelp) {
