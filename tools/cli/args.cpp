@@ -225,6 +225,10 @@ Invocation parse_command_line(int argc, char** argv) {
       flag = arg.substr(0, equals);
       value = arg.substr(equals + 1);
       has_value = true;
+    } else if ((arg.rfind("-j", 0) == 0 || arg.rfind("-o", 0) == 0) && arg.size() > 2) {
+      flag = arg.substr(0, 2);  // -j16, -oFILE
+      value = arg.substr(2);
+      has_value = true;
     }
     const auto take = [&]() -> std::string {
       if (has_value) return value;

@@ -127,7 +127,7 @@ int exit_code_for(std::size_t succeeded, const std::vector<ErrorCategory>& failu
 int run_sign(const Invocation& invocation);
 int run_emulator(const Invocation& invocation);
 void print_dry_run(const Invocation& invocation, const Settings& settings, const std::string& api_path,
-                   const Input* input, const std::string& options_json);
+                   const Input* input, const std::string& options_json, const std::string& stdin_bytes);
 std::string base64(const std::string& bytes);
 
 }  // namespace hwocr::cli

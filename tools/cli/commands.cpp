@@ -73,7 +73,7 @@ std::string base64(const std::string& bytes) {
 }
 
 void print_dry_run(const Invocation& inv, const Settings& settings, const std::string& api, const Input* input,
-                   const std::string& options_json) {
+                   const std::string& options_json, const std::string& stdin_bytes) {
   const ClientConfig& config = settings.config;
   std::string project = config.project_id;
   Result<Credentials> credentials = settings.credentials ? local_credentials(settings) : Result<Credentials>(Error{});
@@ -97,7 +97,7 @@ void print_dry_run(const Invocation& inv, const Settings& settings, const std::s
       if (!ok) std::cout << "# " << input->name << ": cannot read the file; it would fail\n";
       body[field] = encoded;
     } else {
-      encoded = base64(read_stdin());
+      encoded = base64(stdin_bytes);
       body[field] = encoded;
     }
     nlohmann::json shown = body;

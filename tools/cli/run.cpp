@@ -154,7 +154,7 @@ int run_api(const Invocation& inv) {
   ::signal(SIGPIPE, SIG_IGN);
   Settings settings = load_settings(inv.settings);
   if (inv.dry_run) {
-    for (const auto& input : inputs) print_dry_run(inv, settings, api, bodyless ? nullptr : &input, options_json);
+    for (const auto& input : inputs) print_dry_run(inv, settings, api, bodyless ? nullptr : &input, options_json, stdin_bytes);
     return kExitOk;
   }
 
