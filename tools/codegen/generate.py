@@ -1150,6 +1150,41 @@ def readme_table(apis):
     return "\n".join(lines) + "\n"
 
 
+# ---------------------------------------------------------------- the hwocr CLI's flags
+
+CLI_OPTION_TYPES = {"string": "string", "boolean": "bool", "integer": "int", "array of string": "list",
+                    "object (free-form JSON)": "json"}
+
+
+def cli_table_text(apis):
+    """The hwocr command-line tool's table: each API and its options as flags."""
+    lines = ["// The hwocr tool's per-API flags, one entry per API of the catalogue.",
+             f"// {BANNER}",
+             "#include \"api_flags.h\"", "",
+             "namespace hwocr::cli {", "namespace {", ""]
+    for api in apis:
+        if not api.options:
+            continue
+        lines.append(f"const ApiOption k{api.prefix}Options[] = {{")
+        for f in api.options:
+            flag = "--" + f["name"].replace("_", "-")
+            kind = CLI_OPTION_TYPES[f["type"]]
+            lines.append(f"    {{{cpp_string(f['name'])}, {cpp_string(flag)}, {cpp_string(kind)}, "
+                         f"{cpp_string(f.get('description_short', ''))}, {str(bool(f.get('required'))).lower()}}},")
+        lines.append("};")
+    lines += ["", "}  // namespace", "",
+              "const std::vector<ApiInfo>& api_table() {",
+              "  static const std::vector<ApiInfo> table = {"]
+    for api in apis:
+        field = cpp_string(api.input_field) if api.input_field else "nullptr"
+        opts = f"k{api.prefix}Options, {len(api.options)}" if api.options else "nullptr, 0"
+        lines.append(f"      {{{cpp_string(api.name)}, {cpp_string(api.family)}, "
+                     f"{cpp_string(api.spec.get('summary_zh', ''))}, {cpp_string(api.spec.get('summary', ''))}, "
+                     f"{field}, {opts}}},")
+    lines += ["  };", "  return table;", "}", "", "}  // namespace hwocr::cli"]
+    return "\n".join(lines) + "\n"
+
+
 def replace_region(text, begin, end, body, path):
     i, j = text.find(begin), text.find(end)
     if i < 0 or j < 0:
@@ -1177,6 +1212,7 @@ def outputs(spec_path):
         files[f"include/hwocr/{fam}.h"] = add_deprecated_struct_aliases(files[f"include/hwocr/{fam}.h"], members)
     files["src/apis/deprecated.cpp"] = deprecated_methods_source_text(apis)
     files["src/model/error_codes.cpp"] = error_codes_source_text(spec_path)
+    files["tools/cli/api_flags.cpp"] = cli_table_text(apis)
     for api in apis:
         files[f"tests/data/apis/{api.name}.json"] = json.dumps(sample_response(api), ensure_ascii=False,
                                                                indent=2) + "\n"
