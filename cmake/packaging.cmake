@@ -27,7 +27,7 @@ find_program(HWOCR_DPKG_SHLIBDEPS dpkg-shlibdeps)
 if(HWOCR_DPKG_SHLIBDEPS)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 else()
-  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6, libstdc++6, libgcc-s1, libcurl4, libssl3")
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6, libstdc++6, libgcc-s1, libcurl4, libssl3, libcpp-httplib0.11")
 endif()
 # Building against it (headers, find_package, pkg-config) needs these too.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "nlohmann-json3-dev, libcurl4-openssl-dev, libssl-dev")
