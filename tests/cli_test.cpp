@@ -246,6 +246,47 @@ TEST_F(CliTest, BadCredentialsExitWithThree) {
   EXPECT_EQ(r.err.find("not-the-secret-key"), std::string::npos);
 }
 
+TEST_F(CliTest, IncompleteOrUnusableVariablesSayWhichAndExitAsUsageOrAuth) {
+  const std::string directory = images("vars", 1);
+  env_.erase("HUAWEICLOUD_SDK_SK");
+  const Outcome missing = run({"id-card", directory});
+  EXPECT_EQ(missing.code, 3) << missing.err;
+  EXPECT_NE(missing.err.find("HUAWEICLOUD_SDK_SK"), std::string::npos) << missing.err;
+  env_["HUAWEICLOUD_SDK_SK"] = default_key().sk;
+  env_["HUAWEICLOUD_SDK_REGION"] = "Not A Region";
+  const Outcome region = run({"id-card", directory});
+  EXPECT_EQ(region.code, 2) << region.err;
+  EXPECT_NE(region.err.find("HUAWEICLOUD_SDK_REGION"), std::string::npos) << region.err;
+  EXPECT_EQ(server().stats().ocr_requests, 0u);
+}
+
+TEST_F(CliTest, AServiceNotEnabledIsExplainedWithTheRegionOfTheCall) {
+  const std::string directory = images("disabled", 2);
+  hwocr::emulator::Options options;
+  options.region = "ap-southeast-1";
+  options.projects = {{"0e5a1b2c3d4e5f60718293a4b5c6d7e8", "ap-southeast-1"}};
+  options.disabled_apis = {"id-card"};
+  hwocr::emulator::Emulator disabled(options);
+  ASSERT_TRUE(disabled.start());
+  env_["HUAWEICLOUD_SDK_OCR_ENDPOINT"] = disabled.endpoint();
+  env_["HUAWEICLOUD_SDK_IAM_ENDPOINT"] = disabled.endpoint();
+  env_["HUAWEICLOUD_SDK_REGION"] = "ap-southeast-1";
+  const Outcome one = run({"id-card", directory + "/card-1000.png"});
+  EXPECT_EQ(one.code, 3) << one.err;  // refused: 403, like a bad key
+  EXPECT_NE(one.err.find("ModelArts.4204"), std::string::npos) << one.err;
+  EXPECT_NE(one.err.find("console for region ap-southeast-1"), std::string::npos) << one.err;
+  EXPECT_EQ(one.err.find("HTTP 403"), one.err.rfind("HTTP 403")) << "the error once: " << one.err;
+  const Outcome many = run({"id-card", directory});
+  EXPECT_EQ(many.code, 3) << many.err;
+  const auto lines = lines_of(many.out);
+  ASSERT_EQ(lines.size(), 2u) << many.out;
+  for (const auto& line : lines) {
+    const auto error = nlohmann::json::parse(line).at("error");
+    EXPECT_EQ(error.at("code"), "ModelArts.4204");
+    EXPECT_NE(error.at("explanation").get<std::string>().find("ap-southeast-1"), std::string::npos) << line;
+  }
+}
+
 TEST_F(CliTest, ARefusedConnectionExitsWithFour) {
   const std::string directory = images("refused", 1);
   hwocr::emulator::Emulator closed;

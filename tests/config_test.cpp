@@ -248,6 +248,43 @@ TEST_F(ConfigureFromEnvironment, WithoutVariablesTheProfileFileSectionNamedSigns
   }
 }
 
+// The keys behind the authenticator, for signing other requests (hwocr sign):
+// the environment's, the profile's through the chain's cache, none for a user.
+TEST_F(ConfigureFromEnvironment, TheCredentialsBehindTheAuthenticatorAreGivenForAkSkOnly) {
+  auto transport = std::make_shared<AnsweringTransport>();
+  const hwocr::Clock now = [] { return std::chrono::system_clock::now(); };
+  const hwocr::CredentialsContext context{*transport, now, hwocr::TransportLimits{}};
+
+  set("HUAWEICLOUD_SDK_AK", "CONFIGTESTAK0001");
+  set("HUAWEICLOUD_SDK_SK", kSk);
+  auto configured = hwocr::configure_from_environment();
+  ASSERT_TRUE(configured.ok()) << configured.error().message();
+  ASSERT_NE(configured->credentials, nullptr);
+  auto keys = configured->credentials->get(context);
+  ASSERT_TRUE(keys.ok()) << keys.error().message();
+  EXPECT_EQ(keys->ak, "CONFIGTESTAK0001");
+  EXPECT_EQ(keys->sk, kSk);
+  ::unsetenv("HUAWEICLOUD_SDK_AK");
+  ::unsetenv("HUAWEICLOUD_SDK_SK");
+
+  write_profile("[basic]\nak = BASICPROFILEAK01\nsk = " + kSk + "\n");
+  hwocr::EnvironmentOptions options;
+  options.ecs_metadata.base_url = "http://127.0.0.1:9";  // never reached: the profile answers first
+  configured = hwocr::configure_from_environment({}, options);
+  ASSERT_TRUE(configured.ok()) << configured.error().message();
+  ASSERT_NE(dynamic_cast<hwocr::CachingCredentials*>(configured->credentials.get()), nullptr);
+  keys = configured->credentials->get(context);
+  ASSERT_TRUE(keys.ok()) << keys.error().message();
+  EXPECT_EQ(keys->ak, "BASICPROFILEAK01");
+
+  set("HUAWEICLOUD_SDK_USERNAME", "config-user");
+  set("HUAWEICLOUD_SDK_PASSWORD", kSk);
+  set("HUAWEICLOUD_SDK_DOMAIN_NAME", "config-account");
+  configured = hwocr::configure_from_environment({}, options);
+  ASSERT_TRUE(configured.ok()) << configured.error().message();
+  EXPECT_EQ(configured->credentials, nullptr);
+}
+
 TEST_F(ConfigureFromEnvironment, ACredentialsFileVariableNamingNoFileIsReported) {
   set("HUAWEICLOUD_SDK_CREDENTIALS_FILE", home_ + "/no-such-file");
   const auto configured = hwocr::configure_from_environment();

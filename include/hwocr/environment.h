@@ -45,6 +45,11 @@ struct EnvironmentOptions {
 struct EnvironmentConfiguration {
   ClientConfig config;
   std::shared_ptr<Authenticator> authenticator;
+  // The AK/SK source `authenticator` signs with: the environment's keys, or
+  // the default chain (cached, shared with `authenticator`). For signing
+  // other Huawei Cloud requests with the same keys, or printing which source
+  // is used. Null when `authenticator` is an IAM user (a token).
+  std::shared_ptr<CredentialsProvider> credentials;
   // "HUAWEICLOUD_SDK_AK/SK", "HUAWEICLOUD_SDK_USERNAME/PASSWORD/DOMAIN_NAME" or
   // "default credentials chain", for messages. Never a secret.
   std::string credentials_source;

@@ -67,8 +67,9 @@ std::string quoted(const std::string& value) {
 
 // AK/SK or an IAM user from the variables; nullptr (no error) when none of
 // them is set.
-Result<std::shared_ptr<Authenticator>> explicit_credentials(const EnvironmentLookup& lookup,
-                                                            std::string& source) try {
+// `keys` (when not null) receives the AK/SK as a provider.
+Result<std::shared_ptr<Authenticator>> explicit_credentials(const EnvironmentLookup& lookup, std::string& source,
+                                                            std::shared_ptr<CredentialsProvider>* keys) try {
   const std::string ak = env(lookup, "HUAWEICLOUD_SDK_AK");
   const std::string sk = env(lookup, "HUAWEICLOUD_SDK_SK");
   const std::string token = env(lookup, "HUAWEICLOUD_SDK_SECURITY_TOKEN");
@@ -79,6 +80,7 @@ Result<std::shared_ptr<Authenticator>> explicit_credentials(const EnvironmentLoo
                                                             " is not: set both");
     }
     source = "HUAWEICLOUD_SDK_AK/SK";
+    if (keys) *keys = std::make_shared<StaticCredentials>(ak, sk, token);
     return std::shared_ptr<Authenticator>(std::make_shared<AkSkSigner>(ak, sk, token));
   }
   if (!token.empty()) {
@@ -151,7 +153,7 @@ Result<EnvironmentConfiguration> configure_from_environment(ClientConfig base, c
   if (!config) return std::move(config).error();
   EnvironmentConfiguration out;
   out.config = std::move(*config);
-  auto explicit_auth = explicit_credentials(options.environment, out.credentials_source);
+  auto explicit_auth = explicit_credentials(options.environment, out.credentials_source, &out.credentials);
   if (!explicit_auth) return std::move(explicit_auth).error();
   if (*explicit_auth) {
     out.authenticator = std::move(*explicit_auth);
@@ -181,7 +183,8 @@ Result<EnvironmentConfiguration> configure_from_environment(ClientConfig base, c
   chain.profile_section = options.profile;
   CredentialsSignerOptions signer;
   signer.log = out.config.log;
-  out.authenticator = std::make_shared<CredentialsSigner>(default_credentials_chain(std::move(chain)), signer);
+  out.credentials = std::make_shared<CachingCredentials>(default_credentials_chain(std::move(chain)), signer.caching);
+  out.authenticator = std::make_shared<CredentialsSigner>(out.credentials, signer);
   out.credentials_source = "default credentials chain";
   return out;
 } catch (const Exception& e) {
@@ -192,7 +195,7 @@ Result<EnvironmentConfiguration> configure_from_environment(ClientConfig base, c
 
 Result<std::shared_ptr<Authenticator>> authenticator_from_environment() try {
   std::string source;
-  auto found = explicit_credentials({}, source);
+  auto found = explicit_credentials({}, source, nullptr);
   if (!found) return found;
   if (!*found) {
     return internal::make_error(ErrorCategory::kAuth,

@@ -116,7 +116,9 @@ const char* kExitCodes = R"(Exit codes:
   0    every input succeeded
   1    some inputs failed (or all failed for mixed or local reasons, e.g. unreadable files)
   2    usage error (unknown flag, bad value, no input, unreadable manifest)
-  3    no input succeeded and at least one failed authenticating (bad AK/SK, password, project)
+  3    no input succeeded and at least one failed authenticating or was refused (bad AK/SK,
+       password, project; HTTP 401/403, e.g. ModelArts.4204: the API not enabled in the region)
+       or the credentials variables are incomplete
   4    no input succeeded and every failure was network, TLS or timeout (service unreachable)
   5    no input succeeded and every failure was another answer of the service (4xx, 5xx, throttled)
   130  cancelled by Ctrl-C (SIGINT) or SIGTERM

@@ -107,7 +107,12 @@ struct Settings {
   std::shared_ptr<CredentialsProvider> credentials;
   bool uses_token = false;  // IAM user + password
 };
+// Throws SettingsError when a variable or the profile is unusable.
 Settings load_settings(const SettingsFlags& flags);
+struct SettingsError : std::runtime_error {
+  explicit SettingsError(Error e) : std::runtime_error(e.message()), error(std::move(e)) {}
+  Error error;
+};
 // Credentials from `settings.credentials` without any network call (sign, --dry-run).
 Result<Credentials> local_credentials(const Settings& settings);
 

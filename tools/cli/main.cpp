@@ -23,6 +23,9 @@ int main(int argc, char** argv) {
     if (inv.command == "sign") return run_sign(inv);
     if (inv.command == "emulator") return run_emulator(inv);
     return run_api(inv);
+  } catch (const SettingsError& e) {  // the environment or the profile: credentials are exit 3
+    std::cerr << "hwocr: " << e.what() << "\n";
+    return e.error.category == hwocr::ErrorCategory::kAuth ? kExitAuth : kExitUsage;
   } catch (const UsageError& e) {
     std::cerr << "hwocr: " << e.what() << "\n";
     return kExitUsage;

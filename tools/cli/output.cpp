@@ -43,10 +43,13 @@ std::string csv_quote(const std::string& value) {
 }
 
 nlohmann::json error_json(const Error& error) {
-  return {{"category", to_string(error.category)},
-          {"http_status", error.http_status},
-          {"code", error.error_code},
-          {"message", error.message()}};
+  nlohmann::json out = {{"category", to_string(error.category)},
+                        {"http_status", error.http_status},
+                        {"code", error.error_code},
+                        {"message", error.message()}};
+  // What the code means and what to do (ModelArts.4204: enable the service in that region).
+  if (std::string explanation = error.explanation(); !explanation.empty()) out["explanation"] = std::move(explanation);
+  return out;
 }
 
 std::vector<std::string> prepare_resume(const std::string& path) {

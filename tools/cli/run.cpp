@@ -10,6 +10,7 @@
 #include <cstring>
 #include <iostream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "cli.h"
@@ -89,6 +90,13 @@ class Progress {
   bool enabled_;
   SteadyClock::time_point start_, last_{};
 };
+
+// The service's message, then what its code means and what to do.
+void print_error(const Error& error) {
+  std::cerr << "hwocr: " << error.message() << "\n";
+  std::istringstream explanation(error.explanation());
+  for (std::string line; std::getline(explanation, line);) std::cerr << "hwocr: " << line << "\n";
+}
 
 bool network_like(ErrorCategory c) {
   return c == ErrorCategory::kNetwork || c == ErrorCategory::kTimeout || c == ErrorCategory::kTls;
@@ -222,7 +230,7 @@ int run_api(const Invocation& inv) {
     }
     if (single) {
       if (result) write(result->result.dump(2) + "\n");
-      else std::cerr << "hwocr: " << result.error().message() << "\n";
+      else print_error(result.error());
       return;
     }
     if (inv.csv) {
