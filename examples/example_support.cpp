@@ -31,6 +31,13 @@ int failed(const char* call, const hwocr::Error& error) {
   return 1;
 }
 
+std::string program_name(int argc, char** argv, const char* fallback) {
+  if (argc < 1 || argv[0] == nullptr || *argv[0] == '\0') return fallback;
+  std::string name = argv[0];
+  if (const auto slash = name.rfind('/'); slash != std::string::npos) name.erase(0, slash + 1);
+  return name.empty() ? std::string(fallback) : name;
+}
+
 OptionParser::OptionParser(std::string program, std::string description)
     : program_(std::move(program)), description_(std::move(description)) {}
 

@@ -22,6 +22,10 @@
 
 namespace examples {
 
+// The program's name as it was started (argv[0] without its directory), or
+// `fallback` when there is none.
+std::string program_name(int argc, char** argv, const char* fallback);
+
 // Prints what failed on stderr -- the error's message once (it holds the
 // request id to quote to support), then what the error code means and what
 // to do (hwocr::Error::explanation()) -- and returns the examples' exit code

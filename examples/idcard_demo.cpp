@@ -34,7 +34,9 @@ struct Arguments {
 
 int main(int argc, char** argv) {
   Arguments args;
-  examples::OptionParser parser("idcard_demo",
+  // Named as it was started: build/bin/idcard_demo, or hwocr-idcard-demo when installed.
+  const std::string program = examples::program_name(argc, argv, "idcard_demo");
+  examples::OptionParser parser(program,
                                 "Recognizes a Chinese ID card with Huawei Cloud OCR and prints the result as JSON.\n"
                                 "Credentials and endpoints come from the HUAWEICLOUD_SDK_* variables; with none\n"
                                 "and no endpoint, the bundled emulator answers.");
@@ -52,9 +54,9 @@ int main(int argc, char** argv) {
   }
 
   hwocr::ClientConfig config;
-  if (const auto exit_code = examples::configure("idcard_demo", args.connection, config)) return *exit_code;
+  if (const auto exit_code = examples::configure(program, args.connection, config)) return *exit_code;
 
-  const examples::Backend backend("idcard_demo", config);  // the environment's credentials, or the emulator
+  const examples::Backend backend(program, config);  // the environment's credentials, or the emulator
   if (!backend) return backend.exit_code();
 
   try {
@@ -69,7 +71,7 @@ int main(int argc, char** argv) {
     std::cerr << "request id: " << card->request_id << "\n";
     return 0;
   } catch (const hwocr::Exception& e) {  // an invalid configuration
-    std::cerr << "idcard_demo: " << e.what() << "\n";
+    std::cerr << program << ": " << e.what() << "\n";
     return 2;
   }
 }
