@@ -55,6 +55,8 @@ TEST(JsonReader, SeesWhatTheDocumentParserSees) {
       "\"unterminated", "{\"a\":\"b}", "[\"\\\"]", "{1:2}", "{'a':1}", "[1]x", "\"\\u12\"",
       std::string(1, '\0'), std::string("[1,\0]", 5), std::string("2\0", 2), std::string("{}\0{}", 5),
       std::string("{\"a\":\"\0\"}", 9),
+      // Found by fuzz_json_reader: a leading zero before a huge exponent.
+      R"({"a":"\ud400","b":004e0988031523})", "004e0988031523", "[00]", "[01e999]", "0e999", "[-01e999]",
   };
   for (const std::string& text : cases) expect_agreement(text);
 }

@@ -84,7 +84,9 @@ std::optional<nlohmann::json> parse_json(std::string_view text, JsonRepair repai
     } else if (c == '-' || (c >= '0' && c <= '9')) {
       std::size_t end = i + 1;
       while (end < text.size() && is_number_char(text[end])) ++end;
-      if (json_number_overflows(text.substr(i, end - i))) {
+      // Only a number by JSON's grammar is repaired: "01e999" stays as it
+      // is and is refused, as "01" is (and as JsonReader refuses both).
+      if (json_number_length(text, i) == end - i && json_number_overflows(text.substr(i, end - i))) {
         if (repair == JsonRepair::kNone) return fail("a number is too large for a double");
         fixes.push_back({i, end, Fix::kNull});
       }
