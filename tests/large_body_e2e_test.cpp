@@ -149,10 +149,14 @@ TEST_F(LargeBodyTest, StreamedBodiesAreTheWholeBodiesByteForByteAndAreAccepted) 
       const auto received = server().requests("id-card").back();
       EXPECT_EQ(received.body_size, expected.size());
       EXPECT_EQ(received.body_sha256, expected_hash) << "call " << calls;
+      // The same streamed from the event loop's thread.
+      auto async_card = client.recognize_id_card_async(image, options).get();
+      ASSERT_TRUE(async_card) << async_card.error().message();
+      EXPECT_EQ(server().requests("id-card").back().body_sha256, expected_hash) << "async call " << calls;
     }
   }
   std::remove(path.c_str());
-  EXPECT_EQ(server().stats().unsigned_payload_requests, 2u);
+  EXPECT_EQ(server().stats().unsigned_payload_requests, 4u);
   EXPECT_EQ(server().stats().auth_failures, 0u);
   // A transport of the user's own gets the whole text (RecordingTransport).
   ClientConfig c = project_config(false);
