@@ -106,6 +106,126 @@ TEST(RequestBody, StreamedHashMatchesTheOneShotHash) {
   EXPECT_EQ(stream.hex_digest(), hwocr::internal::sha256_hex(text));
 }
 
+// ---- streamed bodies (made while sent) ---------------------------------------
+
+// The whole of one pass, read `piece` bytes at a time.
+std::string read_pass(const hwocr::BodyStream& stream, std::size_t piece) {
+  std::string text;
+  const auto pass = stream.open();
+  std::string buffer(piece, '\0');
+  for (;;) {
+    auto n = pass->read(&buffer[0], piece);
+    EXPECT_TRUE(n) << n.error().message();
+    if (!n || *n == 0) break;
+    EXPECT_LE(*n, piece);
+    text.append(buffer, 0, *n);
+  }
+  return text;
+}
+
+TEST(StreamedBody, IsTheBuiltBodyByteForByteInPiecesOfAnySize) {
+  constexpr std::size_t kFrom = hwocr::internal::kStreamedImageBytes;
+  for (const std::size_t size : {kFrom, kFrom + 1, kFrom + 2, (std::size_t{1} << 20) + 1, std::size_t{3} << 20}) {
+    const std::string bytes = random_bytes(size, size + 7);
+    const std::string expected = expected_body(bytes, kMembers);
+    const std::string expected_hash = hwocr::internal::sha256_hex(expected);
+    const TempFile file("stream" + std::to_string(size), bytes);
+    for (const int mode : {0, 1, 2}) {  // not hashed, fused, OpenSSL
+      hwocr::internal::FusedSha256::set_enabled(mode != 2);
+      for (const Image& image : {Image::from_bytes(bytes), Image::from_file(file.path())}) {
+        auto body = build_request_body(image, "image", kOptions, mode != 0, true);
+        ASSERT_TRUE(body) << body.error().message();
+        ASSERT_NE(body->stream, nullptr) << size;
+        EXPECT_TRUE(body->text.empty());
+        EXPECT_EQ(body->stream->size(), expected.size());
+        EXPECT_EQ(body->sha256, mode != 0 ? expected_hash : "") << "size " << size << " mode " << mode;
+        // Pieces that cut Base64 groups anywhere, libcurl's usual 64 KiB, and more than the body.
+        for (const std::size_t piece : {std::size_t{5}, std::size_t{4097}, std::size_t{65536}, std::size_t{8} << 20}) {
+          if (piece < 4096 && size > kFrom + 2) continue;  // small pieces of large bodies: slow, and nothing new
+          ASSERT_TRUE(read_pass(*body->stream, piece) == expected) << "size " << size << " piece " << piece;
+        }
+      }
+    }
+    hwocr::internal::FusedSha256::set_enabled(true);
+  }
+  // One byte at a time, and two passes at once do not disturb each other.
+  const std::string bytes = random_bytes(kFrom + 1, 3);
+  const std::string expected = expected_body(bytes, kMembers);
+  auto body = build_request_body(Image::from_bytes(bytes), "image", kOptions, true, true);
+  ASSERT_TRUE(body && body->stream);
+  EXPECT_TRUE(read_pass(*body->stream, 1) == expected);
+  const auto first = body->stream->open();
+  const auto second = body->stream->open();
+  std::string a, b;
+  char buffer[1000];
+  for (bool more = true; more;) {
+    auto n = first->read(buffer, 999);
+    ASSERT_TRUE(n);
+    a.append(buffer, *n);
+    auto m = second->read(buffer, 1000);
+    ASSERT_TRUE(m);
+    b.append(buffer, *m);
+    more = *n != 0 || *m != 0;
+  }
+  EXPECT_TRUE(a == expected);
+  EXPECT_TRUE(b == expected);
+}
+
+TEST(StreamedBody, SmallerImagesAndUrlsAreBuiltWhole) {
+  const std::string bytes = random_bytes(hwocr::internal::kStreamedImageBytes - 1, 4);
+  auto body = build_request_body(Image::from_bytes(bytes), "image", kOptions, true, true);
+  ASSERT_TRUE(body);
+  EXPECT_EQ(body->stream, nullptr);
+  EXPECT_TRUE(body->text == expected_body(bytes, kMembers));
+  auto url = build_request_body(Image::from_url("https://example.com/a.png"), "image", kOptions, true, true);
+  ASSERT_TRUE(url);
+  EXPECT_EQ(url->stream, nullptr);
+  // Not asked to stream: built whole whatever the size.
+  const std::string large = random_bytes(1 << 20, 5);
+  auto whole = build_request_body(Image::from_bytes(large), "image", kOptions, true, false);
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->stream, nullptr);
+  EXPECT_TRUE(whole->text == expected_body(large, kMembers));
+}
+
+// A file that changes after the call began fails the pass that finds it out
+// (the call then fails with that error); nothing crashes or hangs.
+TEST(StreamedBody, AFileThatChangesSizeFailsThePassThatSeesIt) {
+  const std::size_t size = hwocr::internal::kStreamedImageBytes + 10;
+  const std::string bytes = random_bytes(size, 6);
+  const TempFile file("changing", bytes);
+  auto body = build_request_body(Image::from_file(file.path()), "image", kOptions, true, true);
+  ASSERT_TRUE(body && body->stream) << (body ? "" : body.error().message());
+  const auto read_all = [&](std::string* error) {
+    const auto pass = body->stream->open();
+    std::string buffer(65536, '\0');
+    std::size_t total = 0;
+    for (;;) {
+      auto n = pass->read(&buffer[0], buffer.size());
+      if (!n) {
+        *error = n.error().message();
+        return total;
+      }
+      if (*n == 0) return total;
+      total += *n;
+    }
+  };
+  std::string error;
+  EXPECT_EQ(read_all(&error), body->stream->size());
+  EXPECT_EQ(error, "");
+  std::ofstream(file.path(), std::ios::binary) << bytes.substr(0, size - 1);  // shorter
+  read_all(&error);
+  EXPECT_NE(error.find("changed while the request was being sent"), std::string::npos) << error;
+  error.clear();
+  std::ofstream(file.path(), std::ios::binary) << bytes << "more";  // longer
+  read_all(&error);
+  EXPECT_NE(error.find("changed while the request was being sent"), std::string::npos) << error;
+  error.clear();
+  std::remove(file.path().c_str());  // gone
+  read_all(&error);
+  EXPECT_NE(error.find("cannot open"), std::string::npos) << error;
+}
+
 TEST(BodyBuffers, LargeBuffersAreReusedAndSmallOnesNot) {
   release_idle_body_buffers();
   ASSERT_EQ(body_buffer_bytes_held(), 0u);

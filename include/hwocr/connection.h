@@ -25,8 +25,13 @@ struct OcrRequest {
   // An API name ("id-card") or a path ("/v2/{project_id}/ocr/id-card";
   // {project_id} is filled in by the connection).
   std::string api;
-  // The JSON object sent, image (Base64) included.
+  // The JSON object sent, image (Base64) included; empty when body_stream
+  // is set instead.
   std::string body;
+  // A large image's body made while it is sent (see BodyStream in
+  // <hwocr/http.h>); OcrClient sets it only for a connection whose
+  // accepts_body_stream() is true.
+  std::shared_ptr<const BodyStream> body_stream;
   // Lower-case hex SHA-256 of `body` when the client computed it while
   // building the body (AK/SK signing needs it); "" when not known.
   std::string body_sha256;
@@ -65,6 +70,10 @@ class OcrConnection {
   // Whether OcrRequest::body_sha256 is wanted (AK/SK signing of the body):
   // when false the client skips hashing the body. Default false.
   virtual bool wants_body_sha256() const noexcept { return false; }
+
+  // Whether OcrRequest::body_stream may be used for large images instead
+  // of OcrRequest::body. Default false: every request has its whole body.
+  virtual bool accepts_body_stream() const noexcept { return false; }
 
   // The configuration OcrClient::config() reports. The default: a
   // default-constructed ClientConfig.

@@ -5,6 +5,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -41,11 +44,39 @@ class Headers {
   std::vector<value_type> items_;
 };
 
+// A request body made piece by piece while it is sent, so that a large
+// image never exists whole as Base64. hwocr's own connection streams bodies
+// of large images this way over its libcurl transport; a transport of your
+// own (ClientConfig::transport) and a connection of your own
+// (OcrConnection::accepts_body_stream) always get the whole text instead.
+class BodyStream {
+ public:
+  // One pass over the body, from its first byte.
+  class Pass {
+   public:
+    virtual ~Pass() = default;
+    // Up to `max` (> 0) next bytes into `into`: how many (0 at the end), or
+    // why the body cannot be had (a file that changed since the call began).
+    virtual Result<std::size_t> read(char* into, std::size_t max) = 0;
+  };
+  virtual ~BodyStream() = default;
+  // Every pass gives exactly this many bytes (the Content-Length).
+  virtual std::uint64_t size() const noexcept = 0;
+  // A new pass; each send of the request (attempt, re-send) makes one.
+  // Called from any thread.
+  virtual std::unique_ptr<Pass> open() const = 0;
+};
+
 struct HttpRequest {
   std::string method = "POST";
   std::string url;  // absolute: scheme://host[:port]/path[?query]
   Headers headers;
   std::string body;
+  // Set (and `body` empty) only for hwocr's own transport, see BodyStream.
+  std::shared_ptr<const BodyStream> body_stream;
+
+  // The body's length in bytes, whichever way it is held.
+  std::uint64_t body_size() const noexcept { return body_stream ? body_stream->size() : body.size(); }
 };
 
 struct HttpResponse {

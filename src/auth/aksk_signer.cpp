@@ -125,6 +125,34 @@ Status AkSkSigner::authenticate(HttpRequest& request, const AuthContext& context
   return internal::sign_attempt(ak_, sk_, security_token_, request, context, SigningOptions{});
 }
 
+namespace {
+
+// A streamed body's hash, from one pass of its own (hwocr's client hashes
+// the bodies it streams itself; this is for requests made otherwise).
+Result<std::string> sha256_of_stream(const BodyStream& stream) try {
+  internal::Sha256Stream hash;
+  const std::unique_ptr<BodyStream::Pass> pass = stream.open();
+  std::unique_ptr<char[]> block(new char[64 * 1024]);
+  std::uint64_t total = 0;
+  for (;;) {
+    auto n = pass->read(block.get(), 64 * 1024);
+    if (!n) return std::move(n).error();
+    if (*n == 0) break;
+    hash.update(block.get(), *n);
+    total += *n;
+  }
+  if (total != stream.size()) {
+    return internal::make_error(ErrorCategory::kInvalidArgument, "the request body's stream gave " +
+                                                                     std::to_string(total) + " bytes, not the " +
+                                                                     std::to_string(stream.size()) + " it announced");
+  }
+  return hash.hex_digest();
+} catch (...) {
+  return internal::error_from_exception();
+}
+
+}  // namespace
+
 Status internal::sign_attempt(std::string_view ak, std::string_view sk, std::string_view security_token,
                               HttpRequest& request, const AuthContext& context, const SigningOptions& options) {
   std::string local_hash;
@@ -134,7 +162,13 @@ Status internal::sign_attempt(std::string_view ak, std::string_view sk, std::str
   // its payload hash (X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD), which is then
   // signed instead.
   if (body_hash.empty() && !request.headers.contains("X-Sdk-Content-Sha256")) {
-    body_hash = internal::sha256_hex(request.body);
+    if (request.body_stream) {
+      auto hashed = sha256_of_stream(*request.body_stream);
+      if (!hashed) return std::move(hashed).error();
+      body_hash = std::move(*hashed);
+    } else {
+      body_hash = internal::sha256_hex(request.body);
+    }
   }
   SignatureDetails details;
   try {

@@ -193,6 +193,10 @@ class DefaultConnection final : public OcrConnection, public std::enable_shared_
   // run on its event loop.
   std::shared_ptr<internal::CurlTransport> curl;
   bool body_sha256_wanted = false;
+  // Large bodies are streamed (made while sent) over the libcurl transport,
+  // when the authenticator is one of hwocr's, which never reads the body
+  // (the hash comes with it, or none is needed).
+  bool body_stream_accepted = false;
   std::string endpoint;
   std::string iam_endpoint;
   std::string user_agent;
@@ -278,6 +282,9 @@ class DefaultConnection final : public OcrConnection, public std::enable_shared_
     iam_transport = std::make_unique<IamRequestWatch>(transport, [this](const std::string& url) { watch_iam_request(url); });
     body_sha256_wanted =
         internal::payload_hash_for(*auth, configuration) == internal::PayloadHash::kSha256;
+    body_stream_accepted = curl != nullptr && (internal::payload_hash_for(*auth, configuration) !=
+                                                   internal::PayloadHash::kNone ||
+                                               dynamic_cast<const TokenAuthenticator*>(auth.get()) != nullptr);
     base_clock = configuration.clock ? configuration.clock : Clock([] { return std::chrono::system_clock::now(); });
     known_project_id = configuration.project_id;
     project_known = !known_project_id.empty();
@@ -456,6 +463,7 @@ class DefaultConnection final : public OcrConnection, public std::enable_shared_
   }
 
   bool wants_body_sha256() const noexcept override { return body_sha256_wanted; }
+  bool accepts_body_stream() const noexcept override { return body_stream_accepted; }
   const ClientConfig& config() const noexcept override { return configuration; }
 
   // The last handle went: calls in flight end as cancelled.
@@ -539,6 +547,7 @@ class DefaultConnection::Call {
     url_ = c_.endpoint + path;
     request_.url = url_;
     request_.body = std::move(in_.body);
+    request_.body_stream = std::move(in_.body_stream);
     body_sha256_ = std::move(in_.body_sha256);  // computed while the body was built, or ""
     base_headers_ = Headers{{"Content-Type", "application/json;charset=UTF-8"},
                             {"User-Agent", c_.user_agent},
@@ -585,7 +594,7 @@ class DefaultConnection::Call {
     started_ = std::chrono::steady_clock::now();
     if (c_.log.enabled()) {
       c_.log(LogLevel::kDebug, "-> " + request_.method + " " + internal::url_for_display(request_.url) + " (" +
-                                   std::to_string(request_.body.size()) + " bytes) " +
+                                   std::to_string(request_.body_size()) + " bytes) " +
                                    internal::headers_for_log(request_.headers));
     }
   }

@@ -81,11 +81,13 @@ Result<OcrRequest> generic_image_request(const OcrConnection& connection, std::s
     }
   }
   const std::string_view field = known != nullptr && !known->input_field.empty() ? known->input_field : "image";
-  auto body = internal::build_request_body(image, field, *parsed, connection.wants_body_sha256());
+  auto body = internal::build_request_body(image, field, *parsed, connection.wants_body_sha256(),
+                                           connection.accepts_body_stream());
   if (!body) return internal::report_error(&connection, std::move(body).error());
   OcrRequest request;
   request.api = std::string(api);
   request.body = std::move(body->text);
+  request.body_stream = std::move(body->stream);
   request.body_sha256 = std::move(body->sha256);
   request.options = call;
   return request;
@@ -104,9 +106,11 @@ Result<OcrRequest> make_typed_request(const OcrConnection& connection, const Api
     if (auto fits = check_image(*image, api.image, api.name); !fits) {
       return report_error(&connection, std::move(fits).error());
     }
-    auto built = build_request_body(*image, api.input_field, options, connection.wants_body_sha256());
+    auto built = build_request_body(*image, api.input_field, options, connection.wants_body_sha256(),
+                                    connection.accepts_body_stream());
     if (!built) return report_error(&connection, std::move(built).error());
     request.body = std::move(built->text);
+    request.body_stream = std::move(built->stream);
     request.body_sha256 = std::move(built->sha256);
   } else {
     std::string why;

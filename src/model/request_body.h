@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,7 @@
 
 #include "common/base64.h"
 #include "hwocr/error.h"
+#include "hwocr/http.h"
 #include "hwocr/image.h"
 
 namespace hwocr {
@@ -42,9 +44,15 @@ std::size_t body_buffer_bytes_held() noexcept;
 // Frees every buffer the pool holds now (tests; the idle timer does this).
 void release_idle_body_buffers() noexcept;
 
+// From this image size on, a body may be streamed (built while it is sent)
+// instead of built whole: see ImageBodyStream in model/image.cpp.
+inline constexpr std::size_t kStreamedImageBytes = 512 * 1024;
+
 // A request body on its way to the transport.
 struct RequestBody {
   std::string text;
+  // Instead of `text` (empty then): the body made while it is sent.
+  std::shared_ptr<const BodyStream> stream;
   // Lower-case hex SHA-256 of `text` when computed while building it, else "".
   std::string sha256;
 
@@ -81,9 +89,11 @@ PayloadHash payload_hash_for(const Authenticator& auth, const ClientConfig& conf
 // kInvalidArgument, before anything is sent, for a missing/empty/unreadable
 // file, an empty or too large image, a URL that is not http(s), or options
 // that already name the image. With `sha256` the body's hash is computed in
-// the same pass (RequestBody::sha256).
+// the same pass (RequestBody::sha256). With `may_stream`, an image from
+// kStreamedImageBytes on gives RequestBody::stream instead of the text (and
+// with `sha256` its hash, from one pass that keeps nothing).
 Result<RequestBody> build_request_body(const Image& image, std::string_view base64_field,
-                                       const nlohmann::json& options, bool sha256);
+                                       const nlohmann::json& options, bool sha256, bool may_stream = false);
 
 // build_request_body's text alone (tests, benchmarks).
 Result<std::string> build_image_body(const Image& image, std::string_view base64_field,

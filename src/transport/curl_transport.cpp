@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <optional>
 #include <cstdlib>
 #include <mutex>
 #include <vector>
@@ -55,7 +58,37 @@ struct Exchange {
   std::size_t max_body_bytes = 0;
   bool too_large = false;
   CancellationToken cancel;
+  // A streamed body (HttpRequest::body_stream): the pass being sent, and
+  // why it stopped when it could not go on.
+  const BodyStream* stream = nullptr;
+  std::unique_ptr<BodyStream::Pass> pass;
+  std::optional<Error> body_error;
 };
+
+// libcurl asks for the next piece of a streamed body: made straight into its
+// upload buffer.
+std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* user) {
+  auto* exchange = static_cast<Exchange*>(user);
+  try {
+    if (!exchange->pass) exchange->pass = exchange->stream->open();
+    auto n = exchange->pass->read(buffer, size * count);
+    if (n && *n <= size * count) return *n;
+    exchange->body_error = n ? make_error(ErrorCategory::kInternal, "a body stream gave more than it was asked for")
+                             : std::move(n).error();
+  } catch (...) {
+    exchange->body_error = error_from_exception();
+  }
+  return CURL_READFUNC_ABORT;
+}
+
+// libcurl sends a request again on a fresh connection when a reused one
+// turns out to be closed: the body starts over.
+int on_seek(void* user, curl_off_t offset, int origin) {
+  auto* exchange = static_cast<Exchange*>(user);
+  if (offset != 0 || origin != SEEK_SET) return CURL_SEEKFUNC_CANTSEEK;
+  exchange->pass.reset();
+  return CURL_SEEKFUNC_OK;
+}
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
   auto* exchange = static_cast<Exchange*>(user);
@@ -226,6 +259,17 @@ CurlTransport::TransferPtr CurlTransport::prepare(const HttpRequest& request, co
   if (request.method == "GET") {
     curl_easy_setopt(handle, CURLOPT_HTTPGET, 1L);
     curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, nullptr);
+  } else if (request.body_stream) {
+    // Made while it is sent, into libcurl's upload buffer.
+    exchange.stream = request.body_stream.get();
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDS, nullptr);
+    curl_easy_setopt(handle, CURLOPT_POST, 1L);
+    curl_easy_setopt(handle, CURLOPT_READFUNCTION, on_read);
+    curl_easy_setopt(handle, CURLOPT_READDATA, &exchange);
+    curl_easy_setopt(handle, CURLOPT_SEEKFUNCTION, on_seek);
+    curl_easy_setopt(handle, CURLOPT_SEEKDATA, &exchange);
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body_stream->size()));
+    curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method == "POST" ? nullptr : request.method.c_str());
   } else {
     // The body is sent from the caller's buffer: no copy.
     curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.data());
@@ -252,15 +296,28 @@ Result<HttpResponse> CurlTransport::finish(TransferPtr transfer, int result) {
   curl_easy_setopt(handle, CURLOPT_XFERINFODATA, nullptr);
   curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 1L);
   curl_easy_setopt(handle, CURLOPT_POSTFIELDS, nullptr);
+  if (exchange.stream != nullptr) {
+    curl_easy_setopt(handle, CURLOPT_READFUNCTION, nullptr);
+    curl_easy_setopt(handle, CURLOPT_READDATA, nullptr);
+    curl_easy_setopt(handle, CURLOPT_SEEKFUNCTION, nullptr);
+    curl_easy_setopt(handle, CURLOPT_SEEKDATA, nullptr);
+  }
   curl_slist_free_all(transfer->header_list);
   transfer->header_list = nullptr;
   transfer->handle = nullptr;
   release(handle, code == CURLE_OK);
 
+  if (exchange.body_error) {  // the body could not be made (a file that changed): not sent whole
+    Error error = std::move(*exchange.body_error);
+    error.error_msg = request.method + " " + url_for_display(request.url) + ": " + error.error_msg;
+    error.retryable = false;
+    error.maybe_delivered = false;
+    return error;
+  }
   if (code == CURLE_ABORTED_BY_CALLBACK && exchange.cancel.cancelled()) {
     Error error = make_error(ErrorCategory::kCancelled, request.method + " " + url_for_display(request.url) +
                                                             ": the call was cancelled");
-    error.maybe_delivered = !fails_before_sending(code) && uploaded >= static_cast<curl_off_t>(request.body.size());
+    error.maybe_delivered = !fails_before_sending(code) && uploaded >= static_cast<curl_off_t>(request.body_size());
     return error;
   }
   if (code != CURLE_OK) {
@@ -281,7 +338,7 @@ Result<HttpResponse> CurlTransport::finish(TransferPtr transfer, int result) {
     error.retryable = !exchange.too_large && (error.category == ErrorCategory::kNetwork ||
                                               error.category == ErrorCategory::kTimeout);
     // The service cannot have processed a request it did not get whole.
-    error.maybe_delivered = !fails_before_sending(code) && uploaded >= static_cast<curl_off_t>(request.body.size());
+    error.maybe_delivered = !fails_before_sending(code) && uploaded >= static_cast<curl_off_t>(request.body_size());
     return error;
   }
   exchange.response.status = static_cast<int>(status);

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/crypto.h"
 #include "emulator_support.h"
 
 namespace hwocr::testing {
@@ -55,6 +56,7 @@ void Recorder::record(const httplib::Request& request, const Target& target, con
     record.headers.emplace_back(name, value);
   }
   record.body_size = request.body.size();
+  record.body_sha256 = internal::sha256_hex(request.body);
   if (auto body = nlohmann::json::parse(request.body, nullptr, false); body.is_object()) {
     body.erase("image");
     body.erase("data");

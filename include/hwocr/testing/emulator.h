@@ -110,6 +110,9 @@ struct ReceivedRequest {
   std::string api{};    // the OCR API of POST /v2/{project_id}/ocr/{api}; "" for other paths
   std::vector<std::pair<std::string, std::string>> headers{};  // as received, in order
   std::size_t body_size = 0;
+  // Lower-case hex SHA-256 of the body as received: compare bodies sent
+  // different ways without keeping them.
+  std::string body_sha256{};
   // The JSON body without its image ("image"/"data" removed), compact; ""
   // when the body is not a JSON object.
   std::string options_json{};
