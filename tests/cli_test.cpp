@@ -356,6 +356,11 @@ TEST_F(CliTest, UsageErrorsAndHelp) {
   EXPECT_EQ(run({"id-card", "--no-such-flag", "x.png"}).code, 2);
   EXPECT_EQ(run({"no-such-api", "x.png"}).code, 2);
   EXPECT_EQ(run({"id-card"}).code, 2);
+  EXPECT_EQ(run({"emulator", "--latency", "-5"}).code, 2);
+  EXPECT_EQ(run({"emulator", "--latency"}).code, 2);
+  const Outcome emulator_help = run({"emulator", "--help"});
+  EXPECT_EQ(emulator_help.code, 0);
+  EXPECT_NE(emulator_help.out.find("--latency MS"), std::string::npos) << emulator_help.out;
   const Outcome help = run({"--help"});
   EXPECT_EQ(help.code, 0);
   EXPECT_NE(help.out.find("vat-invoice"), std::string::npos);

@@ -76,7 +76,7 @@ Output:
   one INPUT that is a file, URL or -: the result object as indented JSON on stdout
   otherwise: JSON Lines, one line per input, flushed line by line:
     {"input":..,"status":"ok","request_id":..,"result":{..}}
-    {"input":..,"status":"error","request_id":..,"error":{"category","http_status","code","message"}}
+    {"input":..,"status":"error","request_id":..,"error":{"category","http_status","code","message"[,"explanation"]}}
   --jsonl                  JSON Lines even for one input
   --csv --fields A,B,...   CSV instead: header input,status,A,B,...,error; fields are dot
                            paths into the result (words_block_list.0.words)
@@ -133,7 +133,7 @@ std::string main_help() {
          "       hwocr call <api-or-path> --json '{...}' [INPUT...]   any API with a raw JSON body\n"
          "       hwocr sign METHOD URL [--header 'K: V']... [--data BODY] [--curl]\n"
          "                                          sign any Huawei Cloud API request (AK/SK)\n"
-         "       hwocr emulator [--port N]          run the bundled emulator in the foreground\n"
+         "       hwocr emulator [--port N] [--latency MS]  run the bundled emulator in the foreground\n"
          "       hwocr --help | --version\n\n";
   const std::map<std::string, std::string> family_titles = {
       {"cards", "Cards, licences, certificates and plates"},
@@ -181,10 +181,11 @@ std::string command_help(const std::string& command) {
            "the SK is never printed. The signature is valid for about 15 minutes.\n";
   }
   if (command == "emulator") {
-    return "usage: hwocr emulator [--port N]\n\n"
+    return "usage: hwocr emulator [--port N] [--latency MS]\n\n"
            "Runs the bundled emulator of Huawei Cloud OCR and IAM on 127.0.0.1 in the foreground\n"
            "(as hwocr-emulator does); prints its endpoint and the credentials it accepts; stops on\n"
-           "Ctrl-C.\n";
+           "Ctrl-C. --latency MS holds every OCR answer back MS milliseconds (a service far away),\n"
+           "to see what -j buys.\n";
   }
   return "usage: hwocr call <api-or-path> --json '{...}' [options] [INPUT...]\n\n"
          "Calls any OCR API by name (general-text) or path (/v2/{project_id}/ocr/general-text) with\n"
@@ -264,6 +265,7 @@ Invocation parse_command_line(int argc, char** argv) {
     else if (flag == "--data" && inv.command == "sign") inv.sign_data = take();
     else if (flag == "--curl" && inv.command == "sign") { no_value(); inv.curl = true; }
     else if (flag == "--port" && inv.command == "emulator") inv.port = static_cast<int>(parse_integer(take(), flag, 0, 65535));
+    else if (flag == "--latency" && inv.command == "emulator") inv.latency_ms = parse_integer(take(), flag, 0, 600000);
     else {
       const ApiOption* option = nullptr;
       for (std::size_t k = 0; inv.api && k < inv.api->option_count; ++k) {

@@ -73,6 +73,7 @@ struct Invocation {
 
   // emulator.
   int port = 0;
+  long long latency_ms = 0;  // hwocr emulator --latency MS
 };
 
 // args.cpp

@@ -173,6 +173,7 @@ int run_emulator(const Invocation& inv) {
   options.port = inv.port;
   // Each keep-alive connection holds a worker while it is open: enough for -j 64.
   options.worker_threads = 96;
+  options.answer_delay = std::chrono::milliseconds(inv.latency_ms);
   emulator::Emulator server(options);
   std::string error;
   if (!server.start(&error)) {

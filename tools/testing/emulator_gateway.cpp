@@ -124,6 +124,7 @@ Reply Gateway::recognize(const httplib::Request& request, const Target& target, 
     return scripted_reply(*answer, request_id);
   }
   if (!is_known_ocr_api(route.api)) return api_not_found(request_id);  // its script ran out meanwhile
+  scripts_.wait(options_.answer_delay);  // Options::answer_delay (ends early on stop())
   OcrOutcome outcome = detail::recognize(route.api, request.body);
   if (!outcome.error_code.empty()) {
     return api_error(outcome.status, outcome.error_code, outcome.error_msg, request_id);

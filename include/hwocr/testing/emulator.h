@@ -101,6 +101,10 @@ struct Options {
   // a correctly authenticated call to one is answered 403 ModelArts.4204, as
   // the service answers a first call in a region where it is not enabled.
   std::vector<std::string> disabled_apis{};
+  // Every OCR answer waits this long (the service's think time and the
+  // network, as seen from far away), without holding a CPU: for measuring
+  // batches and concurrency. Scripted answers and faults keep their own.
+  std::chrono::milliseconds answer_delay{0};
 };
 
 struct ReceivedRequest {
