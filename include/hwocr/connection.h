@@ -28,14 +28,16 @@ struct OcrRequest {
   // The JSON object sent, image (Base64) included; empty when body_stream
   // is set instead.
   std::string body;
-  // A large image's body made while it is sent (see BodyStream in
-  // <hwocr/http.h>); OcrClient sets it only for a connection whose
-  // accepts_body_stream() is true.
-  std::shared_ptr<const BodyStream> body_stream;
-  // Lower-case hex SHA-256 of `body` when the client computed it while
-  // building the body (AK/SK signing needs it); "" when not known.
+  // Lower-case hex SHA-256 of the body (`body` or `body_stream`'s) when the
+  // client computed it while building the body (AK/SK signing needs it);
+  // "" when not known.
   std::string body_sha256;
   CallOptions options;
+  // A large image's body made while it is sent (see BodyStream in
+  // <hwocr/http.h>); OcrClient sets it only for a connection whose
+  // accepts_body_stream() is true. Last, so that code initializing the
+  // members above in order still compiles.
+  std::shared_ptr<const BodyStream> body_stream;
 };
 
 // The service's 2xx answer, not parsed yet.
