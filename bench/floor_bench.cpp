@@ -6,15 +6,18 @@
 // processes. See README.md beside this file.
 //
 //   hwocr_floor_bench [--seconds S] [--rounds N] [--sizes 10KiB,1MiB,...]
-//                     [--threads 1,4] [--no-rss] [--only floor|sdk|unsigned|file]
+//                     [--threads 1,4] [--cpus same|apart|any] [--no-rss]
+//                     [--only floor|sdk|unsigned|file]
 //   hwocr_floor_bench --serve PORT     (the sink alone, for other clients)
 //
 // --only runs one kind alone (for perf record).
 #include <curl/curl.h>
 #include <signal.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -112,10 +115,48 @@ double current_rss_mb() { return status_mb("VmRSS:"); }
 
 // --- the sink, in its own process ----------------------------------------------------
 
-bench::SinkProcess start_sink() {
+bench::SinkProcess start_sink(int cpu) {
   const std::string answer = read_file(std::string(HWOCR_BENCH_FIXTURES) + "/id-card.json");
   if (answer.empty()) throw std::runtime_error("cannot read the id-card answer fixture");
-  return bench::start_sink_process(answer);
+  return bench::start_sink_process(answer, std::chrono::milliseconds(0), cpu);
+}
+
+// Where the client's threads and the sink run. On this machine's VMs a
+// wake-up across CPUs costs tens of microseconds (an IPI and a halted vCPU's
+// exit), and the scheduler places each connection's sink thread anew: unpinned,
+// a 10 KiB call takes about 0.05 ms or 0.13 ms depending on where its sink
+// thread landed, kind by kind and round by round. Pinned, the numbers repeat.
+enum class Placement { kSame, kApart, kAny };
+
+Placement placement_named(const std::string& name) {
+  if (name == "same") return Placement::kSame;
+  if (name == "apart") return Placement::kApart;
+  if (name == "any") return Placement::kAny;
+  throw std::runtime_error("--cpus takes same, apart or any");
+}
+
+const char* describe(Placement placement) {
+  switch (placement) {
+    case Placement::kSame: return "client threads and sink on CPU 0 (no cross-CPU wake-ups)";
+    case Placement::kApart: return "client threads on CPU 0, sink on CPU 1";
+    case Placement::kAny: return "unpinned (the scheduler's choice)";
+  }
+  return "";
+}
+
+void pin_self(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (::sched_setaffinity(0, sizeof set, &set) != 0) throw std::runtime_error("cannot pin to CPU " + std::to_string(cpu));
+}
+
+// The calling thread's CPU time, user and kernel: what one call costs the
+// client whatever the wake-ups cost.
+double thread_cpu_ms() {
+  timespec t{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
 }
 
 // --- the floor ---------------------------------------------------------------------
@@ -235,10 +276,15 @@ bool sdk_call(const Setup& setup, Kind kind) {
   return card->http_status == 200 && card->number.has_value();
 }
 
+struct Times {
+  std::vector<std::vector<double>> wall = std::vector<std::vector<double>>(kKinds);  // ms, per kind
+  std::vector<std::vector<double>> cpu = std::vector<std::vector<double>>(kKinds);   // ms of the caller's thread
+};
+
 // Runs `kinds` call by call in turns (rotating the order every round) on
-// `threads` threads for `seconds`; the wall time of every call, per kind.
-std::vector<std::vector<double>> run(const Setup& setup, const std::vector<Kind>& kinds, int threads, double seconds) {
-  std::vector<std::vector<std::vector<double>>> per_thread(threads, std::vector<std::vector<double>>(kKinds));
+// `threads` threads for `seconds`; the wall and CPU time of every call, per kind.
+Times run(const Setup& setup, const std::vector<Kind>& kinds, int threads, double seconds) {
+  std::vector<Times> per_thread(threads);
   std::atomic<bool> failed{false};
   std::atomic<int> ready{0};
   const auto body = [&](int index) {
@@ -247,13 +293,15 @@ std::vector<std::vector<double>> run(const Setup& setup, const std::vector<Kind>
     ready.fetch_add(1);
     while (ready.load() < threads) std::this_thread::yield();
     const auto until = Clock::now() + std::chrono::duration<double>(seconds);
-    for (std::size_t turn = static_cast<std::size_t>(index); Clock::now() < until || times[kinds[0]].size() < 5;
-         ++turn) {
+    for (std::size_t turn = static_cast<std::size_t>(index);
+         Clock::now() < until || times.wall[kinds[0]].size() < 5; ++turn) {
       for (std::size_t k = 0; k < kinds.size(); ++k) {
         const Kind kind = kinds[(turn + k) % kinds.size()];
+        const double cpu_started = thread_cpu_ms();
         const auto started = Clock::now();
         const bool ok = kind == kFloor ? floor.call() : sdk_call(setup, kind);
-        times[kind].push_back(std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+        times.wall[kind].push_back(std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+        times.cpu[kind].push_back(thread_cpu_ms() - cpu_started);
         if (!ok) {
           failed = true;
           return;
@@ -267,9 +315,12 @@ std::vector<std::vector<double>> run(const Setup& setup, const std::vector<Kind>
   body(0);
   for (auto& worker : workers) worker.join();
   if (failed) throw std::runtime_error("a call failed");
-  std::vector<std::vector<double>> all(kKinds);
+  Times all;
   for (auto& thread_times : per_thread) {
-    for (int k = 0; k < kKinds; ++k) all[k].insert(all[k].end(), thread_times[k].begin(), thread_times[k].end());
+    for (int k = 0; k < kKinds; ++k) {
+      all.wall[k].insert(all.wall[k].end(), thread_times.wall[k].begin(), thread_times.wall[k].end());
+      all.cpu[k].insert(all.cpu[k].end(), thread_times.cpu[k].begin(), thread_times.cpu[k].end());
+    }
   }
   return all;
 }
@@ -372,6 +423,7 @@ int main(int argc, char** argv) try {
   std::vector<int> thread_counts = {1, 4};
   bool rss = true;
   std::string only;
+  Placement placement = Placement::kSame;
   std::string endpoint;  // an external sink (--serve), e.g. to profile the client alone
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
@@ -385,6 +437,7 @@ int main(int argc, char** argv) try {
     if (flag == "--seconds") seconds = std::stod(value);
     else if (flag == "--rounds") rounds = std::stoi(value);
     else if (flag == "--only") only = value;
+    else if (flag == "--cpus") placement = placement_named(value);
     else if (flag == "--endpoint") endpoint = value;
     else if (flag == "--sizes") {
       sizes.clear();
@@ -397,9 +450,13 @@ int main(int argc, char** argv) try {
     }
   }
 
+  const bool two_cpus = std::thread::hardware_concurrency() >= 2;
+  if (placement == Placement::kApart && !two_cpus) placement = Placement::kSame;
   bench::SinkProcess sink;
-  if (endpoint.empty()) sink = start_sink();  // before any thread: fork() is safe
+  const int sink_cpu = placement == Placement::kAny ? -1 : placement == Placement::kApart ? 1 : 0;
+  if (endpoint.empty()) sink = start_sink(sink_cpu);  // before any thread: fork() is safe
   else sink.endpoint = endpoint;
+  if (placement != Placement::kAny) pin_self(0);  // threads started from now on inherit it
   curl_global_init(CURL_GLOBAL_DEFAULT);
   struct SinkStopper {
     pid_t pid;
@@ -416,8 +473,9 @@ int main(int argc, char** argv) try {
       const Setup setup = make_setup(sink.endpoint, size, kind == kFile);
       for (const int threads : thread_counts) {
         const auto times = run(setup, {kind}, threads, seconds);
-        std::printf("%-8s %-8s threads %d: %zu calls, median %.3f ms\n", kKindNames[kind], label(size).c_str(),
-                    threads, times[kind].size(), median(times[kind]));
+        std::printf("%-8s %-8s threads %d: %zu calls, median %.3f ms, %.1f us CPU\n", kKindNames[kind],
+                    label(size).c_str(), threads, times.wall[kind].size(), median(times.wall[kind]),
+                    median(times.cpu[kind]) * 1e3);
       }
     }
     return 0;
@@ -426,10 +484,12 @@ int main(int argc, char** argv) try {
   std::printf("hwocr vs the bare-libcurl floor, loopback sink server in its own process\n");
   std::printf("%d rounds of %.1f s per row, calls interleaved (floor, sdk, unsigned, file; order rotated)\n",
               rounds, seconds);
+  std::printf("placement: %s\n", describe(placement));
   std::printf("load average before: %s; Base64 encoder: %s\n\n", load_average().c_str(),
               internal::base64_avx2_supported() ? "AVX2" : "scalar");
-  // medians[threads][size][kind] = per-round medians; ratios likewise.
+  // medians[threads][size][kind] = per-round medians, wall and CPU; ratios likewise.
   std::map<int, std::map<std::size_t, std::vector<std::vector<double>>>> medians;
+  std::map<int, std::map<std::size_t, std::vector<std::vector<double>>>> cpu_medians;
   std::map<std::size_t, Setup> setups;
   for (const std::size_t size : sizes) setups.emplace(size, make_setup(sink.endpoint, size, true));
   for (int round = 0; round < rounds; ++round) {
@@ -437,28 +497,40 @@ int main(int argc, char** argv) try {
       for (const std::size_t size : sizes) {
         const auto times = run(setups.at(size), {kFloor, kSdk, kUnsigned, kFile}, threads, seconds);
         auto& row = medians[threads][size];
+        auto& cpu_row = cpu_medians[threads][size];
         row.resize(kKinds);
-        for (int k = 0; k < kKinds; ++k) row[k].push_back(median(times[k]));
+        cpu_row.resize(kKinds);
+        for (int k = 0; k < kKinds; ++k) {
+          row[k].push_back(median(times.wall[k]));
+          cpu_row[k].push_back(median(times.cpu[k]));
+        }
       }
     }
   }
-  std::printf("%-8s %-8s %10s %10s %10s %10s %9s %9s %9s\n", "threads", "image", "floor ms", "sdk ms",
-              "unsig. ms", "file ms", "sdk/fl", "unsig/fl", "file/fl");
+  std::printf("%-8s %-8s %10s %10s %10s %10s %9s %9s %9s %11s %11s\n", "threads", "image", "floor ms", "sdk ms",
+              "unsig. ms", "file ms", "sdk/fl", "unsig/fl", "file/fl", "cpu fl/sdk", "cpu sdk/fl");
   for (const int threads : thread_counts) {
     for (const std::size_t size : sizes) {
       const auto& row = medians[threads][size];
+      const auto& cpu_row = cpu_medians[threads][size];
       std::vector<double> ratio[kKinds];
+      std::vector<double> cpu_ratio;
       for (int r = 0; r < rounds; ++r) {
         for (int k = 1; k < kKinds; ++k) ratio[k].push_back(row[k][r] / row[kFloor][r]);
+        cpu_ratio.push_back(cpu_row[kSdk][r] / cpu_row[kFloor][r]);
       }
-      std::printf("%-8d %-8s %10.3f %10.3f %10.3f %10.3f %8.2fx %8.2fx %8.2fx\n", threads, label(size).c_str(),
-                  median(row[kFloor]), median(row[kSdk]), median(row[kUnsigned]), median(row[kFile]),
-                  median(ratio[kSdk]), median(ratio[kUnsigned]), median(ratio[kFile]));
+      char cpu[32];
+      std::snprintf(cpu, sizeof cpu, "%.0f/%.0f", median(cpu_row[kFloor]) * 1e3, median(cpu_row[kSdk]) * 1e3);
+      std::printf("%-8d %-8s %10.3f %10.3f %10.3f %10.3f %8.2fx %8.2fx %8.2fx %11s %10.2fx\n", threads,
+                  label(size).c_str(), median(row[kFloor]), median(row[kSdk]), median(row[kUnsigned]),
+                  median(row[kFile]), median(ratio[kSdk]), median(ratio[kUnsigned]), median(ratio[kFile]), cpu,
+                  median(cpu_ratio));
     }
   }
   std::printf("(ms: median wall time of one call, median over rounds; ratios: median of the per-round ratios;\n"
               " sdk = Image::from_bytes + recognize_id_card, unsigned = the same with unsigned_payload,\n"
-              " file = Image::from_file; with 4 threads, latencies under 4 concurrent callers)\n");
+              " file = Image::from_file; with 4 threads, latencies under 4 concurrent callers;\n"
+              " cpu: median microseconds of the calling thread's CPU time (user + kernel) per call, floor/sdk)\n");
   std::printf("load average after: %s\n", load_average().c_str());
 
   if (rss) {

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -247,7 +248,7 @@ void SinkProcess::stop() {
   pid = -1;
 }
 
-SinkProcess start_sink_process(const std::string& answer, std::chrono::milliseconds latency) {
+SinkProcess start_sink_process(const std::string& answer, std::chrono::milliseconds latency, int cpu) {
   int ports[2];
   if (::pipe(ports) != 0) throw std::runtime_error("pipe failed");
   const pid_t pid = ::fork();
@@ -255,6 +256,12 @@ SinkProcess start_sink_process(const std::string& answer, std::chrono::milliseco
   if (pid == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     ::close(ports[0]);
+    if (cpu >= 0) {  // before the server's threads, which inherit it
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      CPU_SET(cpu, &set);
+      if (::sched_setaffinity(0, sizeof set, &set) != 0) std::fprintf(stderr, "sink: cannot pin to CPU %d\n", cpu);
+    }
     SinkServer server(answer, latency);
     std::string error;
     int port = 0;

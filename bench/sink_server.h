@@ -56,12 +56,13 @@ class SinkServer {
 // A SinkServer in a child process of its own, so that its work never
 // counts in the client's CPU time or memory. Fork it before starting any
 // thread. The child ends with its parent (PR_SET_DEATHSIG) or stop().
+// `cpu` >= 0 pins the child and all its threads to that CPU.
 struct SinkProcess {
   int pid = -1;
   std::string endpoint;
   void stop();
 };
 SinkProcess start_sink_process(const std::string& answer,
-                               std::chrono::milliseconds latency = std::chrono::milliseconds(0));
+                               std::chrono::milliseconds latency = std::chrono::milliseconds(0), int cpu = -1);
 
 }  // namespace hwocr::bench
