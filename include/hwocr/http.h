@@ -34,6 +34,8 @@ class Headers {
   // Appends without removing others (for headers that may repeat).
   void add(std::string name, std::string value) { items_.emplace_back(std::move(name), std::move(value)); }
   void remove(std::string_view name);
+  // Room for `count` headers without reallocating.
+  void reserve(std::size_t count) { items_.reserve(count); }
 
   auto begin() const noexcept { return items_.begin(); }
   auto end() const noexcept { return items_.end(); }

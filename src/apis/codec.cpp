@@ -122,6 +122,7 @@ void read(AnswerReader& in, std::vector<double>& out) {
 void read(AnswerReader& in, std::vector<Point>& out) {
   out.clear();
   if (!in.enter_array()) return in.skip();
+  out.reserve(4);  // mostly a quadrilateral's corners
   while (in.next_element()) {
     if (auto point = point_of(in)) out.push_back(*point);
   }

@@ -77,6 +77,7 @@ SignatureDetails sign_request(std::string_view ak, std::string_view sk,
   }
   SignatureDetails details;
   Headers& out = details.headers_to_send;
+  out.reserve(headers.size() + 4);  // + X-Security-Token, X-Sdk-Date, Host, Authorization
   for (const auto& [name, value] : headers) out.add(name, std::string(trim_header_value(value)));
   if (!security_token.empty() && !out.contains("X-Security-Token")) {
     out.add("X-Security-Token", std::string(security_token));

@@ -67,6 +67,7 @@ class JsonReader {
  private:
   void fail(const char* why) noexcept;
   void skip_whitespace() noexcept;
+  void skip_whitespace_run() noexcept;
   bool open(char bracket) noexcept;
   // The value after a name or element, once; skipped if the caller did not.
   void finish_pending_value();

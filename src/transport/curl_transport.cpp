@@ -231,8 +231,12 @@ CurlTransport::TransferPtr CurlTransport::prepare(const HttpRequest& request, co
   exchange.handle = handle;
   exchange.max_body_bytes = settings_->max_response_bytes;
   exchange.cancel = limits.cancel;
+  std::string line;  // one buffer for every line (curl_slist_append copies it)
+  line.reserve(256);
   for (const auto& [name, value] : request.headers) {
-    const std::string line = value.empty() ? name + ";" : name + ": " + value;
+    line.assign(name);
+    line.append(value.empty() ? ";" : ": ");
+    line.append(value);
     transfer->header_list = curl_slist_append(transfer->header_list, line.c_str());
   }
   // Without this libcurl waits for "100 Continue" before large bodies.

@@ -44,7 +44,10 @@ void add_response_header_line(std::string_view line, Headers& headers) {
   std::size_t end = value.size();
   while (begin < end && is_ows(value[begin])) ++begin;
   while (end > begin && is_ows(value[end - 1])) --end;
-  headers.add(std::string(name), value.substr(begin, end - begin));
+  value.erase(end);
+  value.erase(0, begin);
+  if (headers.empty()) headers.reserve(12);  // a typical answer's, without regrowing
+  headers.add(std::string(name), std::move(value));
 }
 
 }  // namespace hwocr::internal
