@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "emulator.h"
+#include "stop_signals.h"
 
 namespace {
 
@@ -188,16 +189,6 @@ bool ensure_directory(const std::string& path) {
   return false;
 }
 
-// The server's threads must not take SIGINT/SIGTERM: main waits for them.
-sigset_t block_stop_signals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  return signals;
-}
-
 void print_credentials(const hwocr::emulator::Emulator& emulator) {
   const Options& options = emulator.options();
   const auto& key = options.access_keys.front();
@@ -241,7 +232,8 @@ int main(int argc, char** argv) {
 
   // A client that hangs up mid-answer must not kill the server.
   ::signal(SIGPIPE, SIG_IGN);
-  const sigset_t stop_signals = block_stop_signals();
+  // The server's threads must not take SIGINT/SIGTERM: main waits for them.
+  const sigset_t stop_signals = hwocr::tools::block_stop_signals();
 
   hwocr::emulator::Emulator emulator(command.options);
   for (auto& fault : command.faults) emulator.inject(std::move(fault));

@@ -26,12 +26,6 @@ void JsonReader::fail(const char* why) noexcept {
   if (error_ == nullptr) error_ = why;
 }
 
-void JsonReader::skip_whitespace() noexcept {
-  // Most calls find a token right away; one comparison says so.
-  if (position_ < text_.size() && static_cast<unsigned char>(text_[position_]) > ' ') return;
-  skip_whitespace_run();
-}
-
 // Indented answers are a third whitespace (a newline, then a run of spaces):
 // sixteen bytes at a time where SSE2 is there (every x86-64), else one by one.
 void JsonReader::skip_whitespace_run() noexcept {

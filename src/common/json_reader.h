@@ -66,7 +66,11 @@ class JsonReader {
 
  private:
   void fail(const char* why) noexcept;
-  void skip_whitespace() noexcept;
+  // Most calls find a token right away: one comparison, inline, says so.
+  void skip_whitespace() noexcept {
+    if (position_ < text_.size() && static_cast<unsigned char>(text_[position_]) > ' ') return;
+    skip_whitespace_run();
+  }
   void skip_whitespace_run() noexcept;
   bool open(char bracket) noexcept;
   // The value after a name or element, once; skipped if the caller did not.

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "cli.h"
+#include "stop_signals.h"
 
 namespace hwocr::cli {
 namespace {
@@ -51,14 +52,6 @@ class SignalWatcher {
   std::atomic<bool> stop_{false}, received_{false};
   std::thread thread_;
 };
-
-void block_stop_signals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-}
 
 std::string duration_text(double seconds) {
   if (!(seconds >= 0) || seconds > 360000) return "--:--";
@@ -158,7 +151,7 @@ int run_api(const Invocation& inv) {
     }
   }
 
-  block_stop_signals();  // before any thread exists, so every thread inherits it
+  hwocr::tools::block_stop_signals();  // before any thread exists, so every thread inherits it
   ::signal(SIGPIPE, SIG_IGN);
   Settings settings = load_settings(inv.settings);
   if (inv.dry_run) {
