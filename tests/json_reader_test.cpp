@@ -61,6 +61,43 @@ TEST(JsonReader, SeesWhatTheDocumentParserSees) {
   for (const std::string& text : cases) expect_agreement(text);
 }
 
+// Whitespace is skipped sixteen bytes at a time (SSE2) and then byte by
+// byte: runs of every length from 0 to 40, of each whitespace character and
+// of a mix, before and after every kind of token and at the very end, must
+// read as the document parser reads them; a byte JSON does not count as
+// whitespace (vertical tab, form feed, NUL, 0x01, a no-break space) after such a run
+// must be refused wherever it falls in a block of sixteen.
+TEST(JsonReader, WhitespaceRunsOfEveryLengthReadAsTheDocumentParserReadsThem) {
+  const std::string mixed = " \n\t\r  \n \r\t\t  \n\r ";
+  const auto run = [&](std::size_t length, std::size_t pattern) {
+    std::string out;
+    for (std::size_t i = 0; i < length; ++i) out.push_back(pattern < 4 ? " \n\t\r"[pattern] : mixed[i % mixed.size()]);
+    return out;
+  };
+  for (std::size_t pattern = 0; pattern < 5; ++pattern) {
+    for (std::size_t length = 0; length <= 40; ++length) {
+      const std::string w = run(length, pattern);
+      const std::string doc = w + "{" + w + "\"a\"" + w + ":" + w + "[" + w + "1" + w + "," + w + "\"x\"" + w + "," + w +
+                              "true" + w + "]" + w + "," + w + "\"b\"" + w + ":" + w + "null" + w + "}" + w;
+      expect_agreement(doc);
+      {
+        std::string why;
+        const auto read = testing::read_with_reader(doc, &why);
+        ASSERT_TRUE(read.has_value()) << why;
+        EXPECT_EQ(read->dump(), R"({"a":[1,"x",true],"b":null})");
+      }
+      for (const std::string& bad : {std::string("\v"), std::string("\f"), std::string(1, '\0'), std::string("\x01"),
+                                    std::string("\xc2\xa0")}) {
+        std::string why;
+        EXPECT_FALSE(testing::read_with_reader("[" + w + bad + "1]", &why).has_value()) << length;
+        EXPECT_FALSE(testing::read_with_reader("[1" + w + bad + "]", &why).has_value()) << length;
+        EXPECT_FALSE(testing::read_with_reader("1" + w + bad, &why).has_value()) << length;
+        expect_agreement("[" + w + bad + "1]");
+      }
+    }
+  }
+}
+
 TEST(JsonReader, NestingLimitIsTheDocumentParsers) {
   const auto nested = [](int depth) {
     return std::string(static_cast<std::size_t>(depth), '[') + std::string(static_cast<std::size_t>(depth), ']');
